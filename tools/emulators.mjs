@@ -2,7 +2,7 @@
 // Runs the Firebase Emulator Suite with the pinned firebase-tools, offline where possible.
 //
 //   node tools/emulators.mjs start [--only functions,firestore,...]
-//   node tools/emulators.mjs exec "<command>" [--only ...]
+//   node tools/emulators.mjs exec "<command>" [--only ...] [--config firebase.other.json]
 //
 // Machines without access to Google's download servers already carry the Firestore and Pub/Sub
 // emulators in the Google Cloud CLI; firebase-tools is pointed at them (see shared/emulators.md).
@@ -68,18 +68,20 @@ function firebaseBin() {
 function parseArgs(argv) {
   const [mode, ...rest] = argv;
   let only = DEFAULT_ONLY;
+  let config;
   const positional = [];
   for (let i = 0; i < rest.length; i++) {
     if (rest[i] === '--only') only = rest[++i];
+    else if (rest[i] === '--config') config = rest[++i];
     else positional.push(rest[i]);
   }
-  return { mode, only, command: positional.join(' ') };
+  return { mode, only, config, command: positional.join(' ') };
 }
 
 function main() {
-  const { mode, only, command } = parseArgs(process.argv.slice(2));
+  const { mode, only, config, command } = parseArgs(process.argv.slice(2));
   if (mode !== 'start' && mode !== 'exec') {
-    console.error('usage: emulators.mjs start|exec "<command>" [--only a,b,c]');
+    console.error('usage: emulators.mjs start|exec "<command>" [--only a,b,c] [--config file]');
     process.exit(2);
   }
   if (mode === 'exec' && !command) {
@@ -91,6 +93,7 @@ function main() {
   const args = [mode === 'start' ? 'emulators:start' : 'emulators:exec'];
   if (mode === 'exec') args.push(command);
   args.push('--project', PROJECT_ID, '--only', only);
+  if (config) args.push('--config', config);
   const child = spawn(firebaseBin(), args, { cwd: ROOT, env, stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

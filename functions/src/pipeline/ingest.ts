@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { Timestamp, type Firestore } from 'firebase-admin/firestore';
+import { assessEvent } from '../domain/assess';
+import type { DetectionConfig } from '../domain/config';
+import type { IpIntelligence } from '../domain/enrich/geoip';
+import { parseEventBytes, type SecurityEvent } from '../domain/event';
+import {
+  rejectedEventsCollection,
+  threatIdFor,
+  threatRef,
+  threatsCollection,
+} from '../firestore/refs';
+import { MAX_REJECTED_RAW_BYTES, type ThreatDoc } from '../firestore/schema';
+import { isAlreadyExists, isInvalidArgument } from '../firestore/errors';
+import * as log from '../logs';
+
+/** A Pub/Sub message as the ingest function sees it. */
+export interface IncomingMessage {
+  data: Buffer;
+  messageId: string;
+  publishTime: string;
+  attributes: Record<string, string>;
+}
+
+export interface IngestDeps {
+  db: Firestore;
+  intel: IpIntelligence;
+  config: DetectionConfig;
+  retentionDays: number;
+  /** Give up retrying a message this long after it was published, and keep it as rejected. */
+  maxRetryAgeMs: number;
+  now: () => Date;
+}
+
+export type IngestOutcome =
+  | { outcome: 'created'; threatId: string; threat: ThreatDoc }
+  | { outcome: 'duplicate'; threatId: string }
+  | { outcome: 'rejected'; reason: string };
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Turns one Pub/Sub message into a threat document, exactly once per event id.
+ *
+ * Invalid messages are stored in rejectedEvents and acknowledged (retrying cannot fix them).
+ * Firestore errors propagate, so the trigger's retry policy redelivers the message; a redelivery
+ * finds the threat already written and does nothing.
+ */
+export async function ingestMessage(message: IncomingMessage, deps: IngestDeps): Promise<IngestOutcome> {
+  const parsed = parseEventBytes(message.data);
+  if (!parsed.ok) {
+    return reject(message, deps, parsed.reason, parsed.issues);
+  }
+  try {
+    return await storeThreat(parsed.event, message, deps);
+  } catch (error) {
+    // Transient failures are retried by redelivery; past the retry age the message is kept
+    // as rejected instead of being retried until Pub/Sub drops it.
+    if (isPastRetryAge(message, deps)) {
+      return reject(message, deps, `gave up after retrying: ${(error as Error).message}`, []);
+    }
+    throw error;
+  }
+}
+
+async function storeThreat(
+  event: SecurityEvent,
+  message: IncomingMessage,
+  deps: IngestDeps,
+): Promise<IngestOutcome> {
+  const threatId = threatIdFor(event.event_id);
+  const ref = threatRef(deps.db, threatId);
+  if ((await ref.get()).exists) {
+    log.duplicateEvent(event.event_id, message.messageId);
+    return { outcome: 'duplicate', threatId };
+  }
+
+  const occurredAt = new Date(event.timestamp);
+  const recentActivity = await countRecentEventsFromSource(deps, event, occurredAt);
+  const assessment = assessEvent(event, { intel: deps.intel, config: deps.config, recentActivity });
+  const now = deps.now();
+  const threat: ThreatDoc = {
+    ...event,
+    occurredAt: Timestamp.fromDate(occurredAt),
+    geo: assessment.source,
+    ...(assessment.destination && { destinationGeo: assessment.destination }),
+    analysis: assessment.analysis,
+    risk: assessment.risk,
+    recentActivity,
+    messageId: message.messageId,
+    createdAt: Timestamp.fromDate(now),
+    expireAt: Timestamp.fromMillis(now.getTime() + deps.retentionDays * DAY_MS),
+  };
+  try {
+    await ref.create(threat);
+  } catch (error) {
+    // Two deliveries of the same event raced past the existence check: the other one won.
+    if (isAlreadyExists(error)) {
+      log.duplicateEvent(event.event_id, message.messageId);
+      return { outcome: 'duplicate', threatId };
+    }
+    // A valid event Firestore cannot store (reserved field names such as __x__ in the payload)
+    // will never be stored by retrying.
+    if (isInvalidArgument(error)) {
+      return reject(message, deps, `Firestore refused the document: ${(error as Error).message}`, []);
+    }
+    throw error;
+  }
+  log.threatScored(event.event_id, threatId, threat.risk.score, threat.risk.severity);
+  return { outcome: 'created', threatId, threat };
+}
+
+/**
+ * Events from the same source within the window before this one. An aggregation query over
+ * the threats themselves: nothing is written per event, so a flood from one source creates no
+ * hot document.
+ */
+async function countRecentEventsFromSource(
+  deps: IngestDeps,
+  event: SecurityEvent,
+  occurredAt: Date,
+): Promise<number> {
+  const windowStart = new Date(occurredAt.getTime() - deps.config.recentWindowMinutes * 60_000);
+  const snapshot = await threatsCollection(deps.db)
+    .where('source_ip', '==', event.source_ip)
+    .where('occurredAt', '>=', Timestamp.fromDate(windowStart))
+    .where('occurredAt', '<=', Timestamp.fromDate(occurredAt))
+    .count()
+    .get();
+  return snapshot.data().count;
+}
+
+function isPastRetryAge(message: IncomingMessage, deps: IngestDeps): boolean {
+  const published = Date.parse(message.publishTime);
+  return Number.isFinite(published) && deps.now().getTime() - published > deps.maxRetryAgeMs;
+}
+
+async function reject(
+  message: IncomingMessage,
+  deps: IngestDeps,
+  reason: string,
+  issues: { path: string; message: string }[],
+): Promise<IngestOutcome> {
+  const now = deps.now();
+  const kept = message.data.subarray(0, MAX_REJECTED_RAW_BYTES);
+  // Keyed by the message bytes, so a redelivered bad message is stored once.
+  const id = createHash('sha256').update(message.data).digest('hex').slice(0, 32);
+  const eventId = message.attributes.event_id;
+  await rejectedEventsCollection(deps.db)
+    .doc(id)
+    .set({
+      reason,
+      issues,
+      rawBase64: kept.toString('base64'),
+      rawBytes: message.data.byteLength,
+      truncated: kept.byteLength < message.data.byteLength,
+      ...(eventId !== undefined && { eventId }),
+      messageId: message.messageId,
+      attributes: message.attributes,
+      receivedAt: Timestamp.fromDate(now),
+      expireAt: Timestamp.fromMillis(now.getTime() + deps.retentionDays * DAY_MS),
+    });
+  log.eventRejected(message.messageId, reason);
+  return { outcome: 'rejected', reason };
+}

@@ -1,0 +1,243 @@
+// The core pipeline on the Emulator Suite: Pub/Sub → ingest → threats → alerts.
+import { describe, expect, it } from 'vitest';
+import { threatIdFor } from '../../functions/src/firestore/refs';
+import {
+  firestore,
+  publishEvent,
+  publishRaw,
+  runId,
+  settle,
+  uniquePublicIp,
+  waitFor,
+} from '../support/emulators';
+
+const db = () => firestore();
+
+async function threatFor(eventId: string) {
+  const snapshot = await db().collection('threats').doc(threatIdFor(eventId)).get();
+  return snapshot.exists ? snapshot.data() : undefined;
+}
+
+async function threatsWithPrefix(prefix: string) {
+  const snapshot = await db()
+    .collection('threats')
+    .where('event_id', '>=', prefix)
+    .where('event_id', '<', `${prefix}\uf8ff`)
+    .get();
+  return snapshot.docs.map((doc) => ({ id: doc.id, ...doc.data() }));
+}
+
+async function alertsFromSource(sourceIp: string) {
+  const snapshot = await db().collection('alerts').where('sourceIp', '==', sourceIp).get();
+  return snapshot.docs.map((doc) => ({ id: doc.id, ...doc.data() }));
+}
+
+async function rejectedWithMessageId(messageId: string) {
+  const snapshot = await db().collection('rejectedEvents').where('messageId', '==', messageId).get();
+  return snapshot.empty ? undefined : snapshot.docs[0]!.data();
+}
+
+function bruteForce(eventId: string, sourceIp: string, attempts = 150) {
+  return {
+    event_id: eventId,
+    timestamp: new Date().toISOString(),
+    event_type: 'brute_force',
+    source_ip: sourceIp,
+    destination_ip: '10.0.0.100',
+    destination_port: 22,
+    protocol: 'TCP',
+    payload: { attempts },
+    metadata: {},
+  };
+}
+
+describe('ingest', () => {
+  it('scores the seed event HIGH or CRITICAL with T1110 and a source country, and opens an alert', async () => {
+    const eventId = runId('seed');
+    await publishEvent({
+      event_id: eventId,
+      timestamp: '2025-12-27T19:00:00Z',
+      event_type: 'brute_force',
+      source_ip: '185.234.72.91',
+      destination_ip: '10.0.0.100',
+      destination_port: 22,
+      protocol: 'TCP',
+      payload: { attempts: 150 },
+      metadata: {},
+    });
+    const threat = await waitFor('the seed threat', () => threatFor(eventId));
+    expect(['HIGH', 'CRITICAL']).toContain(threat.risk.severity);
+    expect(threat.analysis.mitre.map((technique: { id: string }) => technique.id)).toContain('T1110');
+    expect(threat.geo.country).toMatch(/^[A-Z]{2}$/);
+    expect(threat.geo.zone).toBe('public');
+    expect(threat.destinationGeo.zone).toBe('private');
+    expect(threat.risk.factors.length).toBeGreaterThan(2);
+    const factorSum = threat.risk.factors.reduce((sum: number, factor: { contribution: number }) => sum + factor.contribution, 0);
+    expect(Math.round(factorSum)).toBe(threat.risk.score);
+    expect(threat.expireAt.toMillis()).toBeGreaterThan(threat.createdAt.toMillis());
+
+    const withAlert = await waitFor('the threat linked to an alert', async () => (await threatFor(eventId))?.alertId);
+    const alert = (await db().collection('alerts').doc(withAlert).get()).data()!;
+    expect(alert.status).toBe('OPEN');
+    expect(alert.eventIds).toEqual([eventId]);
+    expect(alert.severity).toBe(threat.risk.severity);
+  });
+
+  it('keeps unknown top-level fields in metadata and ingests unknown event types as unknown', async () => {
+    const eventId = runId('extra');
+    await publishEvent({
+      event_id: eventId,
+      timestamp: new Date().toISOString(),
+      event_type: 'quantum_tunnelling',
+      source_ip: '10.1.2.3',
+      sensor: 'edge-fw-2',
+    });
+    const threat = await waitFor('the unknown-type threat', () => threatFor(eventId));
+    expect(threat.event_type).toBe('unknown');
+    expect(threat.metadata).toMatchObject({ sensor: 'edge-fw-2', original_event_type: 'quantum_tunnelling' });
+    expect(threat.alertId).toBeUndefined();
+  });
+
+  it('leaves one threat and one alert occurrence when the same event is delivered three times', async () => {
+    const eventId = runId('dup');
+    const sourceIp = uniquePublicIp();
+    const event = bruteForce(eventId, sourceIp);
+    await Promise.all([publishEvent(event), publishEvent(event), publishEvent(event)]);
+    await waitFor('the duplicated threat', () => threatFor(eventId));
+    await settle(async () => [await threatsWithPrefix(eventId), await alertsFromSource(sourceIp)]);
+    expect(await threatsWithPrefix(eventId)).toHaveLength(1);
+    const alerts = await alertsFromSource(sourceIp);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ occurrences: 1, eventIds: [eventId] });
+  });
+
+  const invalidMessages: [string, string | Buffer, RegExp][] = [
+    ['bad JSON', '{"event_id": "x", ', /not valid JSON/],
+    ['a JSON array', '[1,2,3]', /JSON object/],
+    ['an empty message', '', /empty/],
+    [
+      'a bad source IP',
+      JSON.stringify({ ...bruteForce('bad-ip', '999.1.1.1') }),
+      /source_ip: must be an IPv4 or IPv6 address/,
+    ],
+    [
+      'a port out of range',
+      JSON.stringify({ ...bruteForce('bad-port', '1.2.3.4'), destination_port: 70000 }),
+      /destination_port/,
+    ],
+    ['an unknown shape', JSON.stringify({ hello: 'world' }), /event_id/],
+    [
+      'an over-size payload',
+      JSON.stringify({ ...bruteForce('big', '1.2.3.4'), payload: { blob: 'x'.repeat(70_000) } }),
+      /over the 65536-byte limit/,
+    ],
+  ];
+
+  it('stores every kind of invalid message in rejectedEvents with its reason and bytes, and loses nothing around it', async () => {
+    const prefix = runId('around');
+    const published: { name: string; messageId: string; raw: Buffer; reason: RegExp }[] = [];
+    const valid: Promise<string>[] = [];
+    for (const [index, [name, raw, reason]] of invalidMessages.entries()) {
+      valid.push(publishEvent(bruteForce(`${prefix}-${index}`, uniquePublicIp(), 3)));
+      const bytes = Buffer.from(raw);
+      published.push({ name, messageId: await publishRaw(bytes), raw: bytes, reason });
+    }
+    await Promise.all(valid);
+
+    for (const { name, messageId, raw, reason } of published) {
+      const rejected = await waitFor(`rejection of ${name}`, () => rejectedWithMessageId(messageId));
+      expect(rejected.reason, name).toMatch(reason);
+      const storedBytes = Buffer.from(rejected.rawBase64, 'base64');
+      expect(rejected.rawBytes, name).toBe(raw.byteLength);
+      expect(raw.subarray(0, storedBytes.byteLength).equals(storedBytes), name).toBe(true);
+    }
+    await waitFor('every valid event around the invalid ones', async () => {
+      const threats = await threatsWithPrefix(prefix);
+      return threats.length === invalidMessages.length ? threats : undefined;
+    });
+  });
+
+  it('ingests a burst of 300 mixed events, each exactly once', async () => {
+    const prefix = runId('burst');
+    const types = ['brute_force', 'port_scan', 'malware', 'ddos', 'sql_injection', 'xss', 'phishing', 'c2_beacon'];
+    const sends: Promise<string>[] = [];
+    for (let i = 0; i < 300; i++) {
+      sends.push(
+        publishEvent({
+          event_id: `${prefix}-${String(i).padStart(4, '0')}`,
+          timestamp: new Date().toISOString(),
+          event_type: types[i % types.length],
+          source_ip: i % 3 === 0 ? '10.0.5.7' : uniquePublicIp(),
+          destination_ip: `10.0.0.${1 + (i % 200)}`,
+          destination_port: [22, 80, 443, 3389][i % 4],
+          payload: { attempts: i },
+        }),
+      );
+    }
+    await Promise.all(sends);
+    const threats = await waitFor(
+      'all 300 burst threats',
+      async () => {
+        const found = await threatsWithPrefix(prefix);
+        return found.length >= 300 ? found : undefined;
+      },
+      90_000,
+      500,
+    );
+    expect(new Set(threats.map((threat) => threat.event_id)).size).toBe(300);
+    expect(threats).toHaveLength(300);
+  });
+});
+
+describe('alerts', () => {
+  it('opens exactly one alert for a burst of concurrent threats of one attack, counting every occurrence', async () => {
+    const prefix = runId('race');
+    const sourceIp = uniquePublicIp();
+    const count = 25;
+    await Promise.all(
+      Array.from({ length: count }, (_, i) => publishEvent(bruteForce(`${prefix}-${i}`, sourceIp, 200 + i))),
+    );
+    const alert = await waitFor(
+      `an alert with ${count} occurrences`,
+      async () => {
+        const alerts = await alertsFromSource(sourceIp);
+        return alerts.length > 0 && alerts.every((a) => a.occurrences === count) ? alerts : undefined;
+      },
+      60_000,
+      250,
+    );
+    await settle(() => alertsFromSource(sourceIp));
+    const alerts = await alertsFromSource(sourceIp);
+    expect(alert).toHaveLength(1);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.occurrences).toBe(count);
+    expect(new Set(alerts[0]!.eventIds).size).toBe(count);
+    const threats = await threatsWithPrefix(prefix);
+    expect(threats.every((threat) => threat.alertId === alerts[0]!.id)).toBe(true);
+  });
+
+  it('does not open alerts for LOW threats and opens a new alert once the previous one is resolved', async () => {
+    const sourceIp = uniquePublicIp();
+    const low = runId('low');
+    await publishEvent({
+      event_id: low,
+      timestamp: new Date().toISOString(),
+      event_type: 'unknown',
+      source_ip: '10.9.9.9',
+    });
+    const lowThreat = await waitFor('the low threat', () => threatFor(low));
+    expect(['LOW', 'INFO']).toContain(lowThreat.risk.severity);
+
+    const first = runId('first');
+    await publishEvent(bruteForce(first, sourceIp));
+    const firstAlertId = await waitFor('the first alert', async () => (await threatFor(first))?.alertId);
+    await db().collection('alerts').doc(firstAlertId).update({ status: 'RESOLVED' });
+
+    const second = runId('second');
+    await publishEvent(bruteForce(second, sourceIp));
+    const secondAlertId = await waitFor('the second alert', async () => (await threatFor(second))?.alertId);
+    expect(secondAlertId).not.toBe(firstAlertId);
+    expect(await alertsFromSource(sourceIp)).toHaveLength(2);
+    expect((await threatFor(low))?.alertId).toBeUndefined();
+  });
+});

@@ -69,17 +69,19 @@ function parseArgs(argv) {
   const [mode, ...rest] = argv;
   let only = DEFAULT_ONLY;
   let config;
+  let project = PROJECT_ID;
   const positional = [];
   for (let i = 0; i < rest.length; i++) {
     if (rest[i] === '--only') only = rest[++i];
     else if (rest[i] === '--config') config = rest[++i];
+    else if (rest[i] === '--project') project = rest[++i];
     else positional.push(rest[i]);
   }
-  return { mode, only, config, command: positional.join(' ') };
+  return { mode, only, config, project, command: positional.join(' ') };
 }
 
 function main() {
-  const { mode, only, config, command } = parseArgs(process.argv.slice(2));
+  const { mode, only, config, project, command } = parseArgs(process.argv.slice(2));
   if (mode !== 'start' && mode !== 'exec') {
     console.error('usage: emulators.mjs start|exec "<command>" [--only a,b,c] [--config file]');
     process.exit(2);
@@ -89,10 +91,17 @@ function main() {
     process.exit(2);
   }
   mkdirSync(CACHE, { recursive: true });
-  const env = { ...process.env, ...offlineEmulatorEnv() };
+  const env = {
+    // The Functions emulator runs one Node process per concurrent invocation (production runs up
+    // to 80 per instance), each holding its own GeoIP tables: bound the parallelism so a burst
+    // cannot start hundreds of processes on a laptop.
+    FUNCTIONS_EMULATOR_PARALLEL: '8',
+    ...process.env,
+    ...offlineEmulatorEnv(),
+  };
   const args = [mode === 'start' ? 'emulators:start' : 'emulators:exec'];
   if (mode === 'exec') args.push(command);
-  args.push('--project', PROJECT_ID, '--only', only);
+  args.push('--project', project, '--only', only);
   if (config) args.push('--config', config);
   const child = spawn(firebaseBin(), args, { cwd: ROOT, env, stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

@@ -1,0 +1,118 @@
+import { Timestamp, type Firestore, type UpdateData } from 'firebase-admin/firestore';
+import type { Severity } from '../domain/event';
+import { threatRef } from '../firestore/refs';
+import type { ModelRecord, ThreatDoc } from '../firestore/schema';
+import * as log from '../logs';
+import { combineAnalysis, combineRisk } from './combine';
+import { consultModel, type ConsultDeps, type ConsultInput, type ConsultOutcome } from './consult';
+
+// threats/{id} created → the model's opinion, off the ingest path. The threat already exists with
+// the rules analysis; this adds the model's analysis and re-scores, or records why it could not.
+
+export interface ThreatAnalysisDeps {
+  db: Firestore;
+  consult: ConsultDeps;
+  now: () => Date;
+}
+
+export type ThreatAnalysisOutcome =
+  | { outcome: 'missing' }
+  /** An earlier delivery of this trigger already recorded the model's part. */
+  | { outcome: 'already_done'; status: ModelRecord['status'] }
+  | { outcome: 'not_selected'; reason: 'not_eligible' | 'sampled_out' | 'not_configured' }
+  | { outcome: 'recorded'; status: ModelRecord['status']; severity: Severity; previousSeverity: Severity };
+
+/**
+ * Adds the model's opinion to one threat. Safe to run again for the same threat: a threat that
+ * already has a `model` record is left alone, and concurrent deliveries share one model call
+ * through the signature cache (joined in one instance, leased across instances), with the write
+ * made in a transaction that re-checks the record. Model failures never throw: the rules
+ * analysis stands and the threat says why. Firestore errors throw, for the trigger's retry.
+ */
+export async function analyseThreat(threatId: string, deps: ThreatAnalysisDeps): Promise<ThreatAnalysisOutcome> {
+  // Without a model (e.g. `npm start` with no key) the function costs no read and no write.
+  if (!deps.consult.configured) return { outcome: 'not_selected', reason: 'not_configured' };
+  const ref = threatRef(deps.db, threatId);
+  const threat = (await ref.get()).data();
+  if (!threat) return { outcome: 'missing' };
+  if (threat.model) return { outcome: 'already_done', status: threat.model.status };
+
+  const rules = threat.rulesAnalysis ?? threat.analysis;
+  const input: ConsultInput = {
+    eventId: threat.event_id,
+    event: threat,
+    source: threat.geo,
+    ...(threat.destinationGeo && { destination: threat.destinationGeo }),
+    rules,
+    risk: threat.risk,
+    recentActivity: threat.recentActivity,
+  };
+  const outcome = await consultModel(input, deps.consult);
+  if (outcome.status === 'not_selected') return { outcome: 'not_selected', reason: outcome.reason };
+
+  const update = threatUpdate(threat, outcome, Timestamp.fromDate(deps.now()));
+  const written = await deps.db.runTransaction(async (tx) => {
+    const current = (await tx.get(ref)).data();
+    if (!current) return { outcome: 'missing' } as const;
+    if (current.model) return { outcome: 'already_done', status: current.model.status } as const;
+    // update() writes the fields as given (no converter); the shapes come from ThreatDoc's types.
+    tx.update(ref, update as unknown as UpdateData<ThreatDoc>);
+    return undefined;
+  });
+  if (written) return written;
+
+  const severity = update.risk?.severity ?? threat.risk.severity;
+  log.modelOutcome(threatId, {
+    status: outcome.status,
+    ...('reason' in outcome && { reason: outcome.reason }),
+    latencyMs: outcome.latencyMs,
+    signature: outcome.signature,
+    score: update.risk?.score ?? threat.risk.score,
+    threatSeverity: severity,
+  });
+  return { outcome: 'recorded', status: outcome.status, severity, previousSeverity: threat.risk.severity };
+}
+
+export interface ThreatModelUpdate {
+  model: ModelRecord;
+  analysis?: ThreatDoc['analysis'];
+  rulesAnalysis?: ThreatDoc['rulesAnalysis'];
+  risk?: ThreatDoc['risk'];
+}
+
+/** The fields to write for an outcome: a model record, and with an answer the combined analysis and risk. */
+export function threatUpdate(
+  threat: Pick<ThreatDoc, 'analysis' | 'rulesAnalysis' | 'risk' | 'event_type'>,
+  outcome: Exclude<ConsultOutcome, { status: 'not_selected' }>,
+  at: Timestamp,
+): ThreatModelUpdate {
+  const rules = threat.rulesAnalysis ?? threat.analysis;
+  if ('entry' in outcome) {
+    const { entry } = outcome;
+    const opinion = { answer: entry.answer, model: entry.model, cached: outcome.status === 'cached' };
+    return {
+      analysis: combineAnalysis(rules, threat.event_type, opinion),
+      rulesAnalysis: rules,
+      risk: combineRisk(threat.risk, rules, opinion),
+      model: {
+        status: outcome.status,
+        name: entry.model,
+        latencyMs: outcome.latencyMs,
+        signature: outcome.signature,
+        ...(entry.droppedTechniques.length > 0 && { droppedTechniques: entry.droppedTechniques }),
+        at,
+      },
+    };
+  }
+  return {
+    model: {
+      status: outcome.status,
+      reason: outcome.reason,
+      ...('detail' in outcome && { detail: outcome.detail.slice(0, 500) }),
+      name: outcome.model,
+      latencyMs: outcome.latencyMs,
+      signature: outcome.signature,
+      at,
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { getFirestore } from 'firebase-admin/firestore';
+import { onDocumentCreated } from 'firebase-functions/firestore';
+import { geminiApiKey } from '../config';
+import { COLLECTIONS } from '../firestore/refs';
+import { analyseThreat } from './analyse-threat';
+import {
+  ANALYSIS_CONCURRENCY,
+  ANALYSIS_MAX_INSTANCES,
+  ANALYSIS_TIMEOUT_SECONDS,
+  modelRuntime,
+} from './runtime';
+
+/**
+ * threats/{id} created → Gemini's opinion added and the threat re-scored, off the ingest path.
+ * Its own scaling: model calls wait on the network, so one instance serves many threats at once,
+ * and few instances bound the spend (the per-minute budget is shared out between them).
+ */
+export const onThreatCreated = onDocumentCreated(
+  {
+    document: `${COLLECTIONS.threats}/{threatId}`,
+    retry: true,
+    concurrency: ANALYSIS_CONCURRENCY,
+    maxInstances: ANALYSIS_MAX_INSTANCES,
+    timeoutSeconds: ANALYSIS_TIMEOUT_SECONDS,
+    cpu: 1,
+    memory: '512MiB',
+    secrets: [geminiApiKey],
+  },
+  async (event) => {
+    const db = getFirestore();
+    await analyseThreat(event.params.threatId, {
+      db,
+      consult: modelRuntime(db).consult,
+      now: () => new Date(),
+    });
+  },
+);

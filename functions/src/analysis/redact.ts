@@ -1,0 +1,122 @@
+// What leaves for the model: the event with everything that can hold a secret or personal data
+// taken out, and cut down to a size that bounds the cost of a call.
+
+/** Key fragments that mark a field as secret or personal, matched on the normalised key. */
+export const SENSITIVE_KEY_FRAGMENTS = [
+  'password',
+  'passwd',
+  'passphrase',
+  'pwd',
+  'secret',
+  'token',
+  'apikey',
+  'authorization',
+  'cookie',
+  'session',
+  'privatekey',
+  'credential',
+] as const;
+
+export const REDACTED = '[redacted]';
+export const REDACTED_EMAIL_LOCAL_PART = '[email]';
+
+export interface RedactionOptions {
+  /** More key fragments to redact (from the GEMINI_REDACT_KEYS param), any spelling. */
+  extraKeys?: readonly string[];
+  /** Strings are cut to this many characters. */
+  maxStringLength?: number;
+  /** Arrays are cut to this many items. */
+  maxArrayItems?: number;
+  /** Objects nested deeper than this are replaced by a marker. */
+  maxDepth?: number;
+}
+
+const DEFAULTS = { maxStringLength: 400, maxArrayItems: 25, maxDepth: 6 };
+
+/** `api_key`, `API-Key` and `apiKey` are one key: lower case, letters and digits only. */
+export function normaliseKey(key: string): string {
+  return key.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/** Parses a comma-separated list of extra keys (the GEMINI_REDACT_KEYS param). */
+export function parseRedactKeys(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .map(normaliseKey)
+    .filter((key) => key.length > 0);
+}
+
+export function isSensitiveKey(key: string, extraKeys: readonly string[] = []): boolean {
+  const normalised = normaliseKey(key);
+  if (normalised.length === 0) return false;
+  return (
+    SENSITIVE_KEY_FRAGMENTS.some((fragment) => normalised.includes(fragment)) ||
+    extraKeys.some((extra) => extra.length > 0 && normalised.includes(normaliseKey(extra)))
+  );
+}
+
+// An address's local part names a person; its domain (an organisation, or a phishing sender's
+// infrastructure) is what an analyst needs, so it is kept.
+const EMAIL = /[A-Za-z0-9._%+-]+@((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})/g;
+// `password=hunter2` inside a URL, a query string, a header dump or a log line.
+const INLINE_SECRET =
+  /(^|[^A-Za-z0-9_.-])([A-Za-z0-9_.-]*(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|session(?:[_-]?id)?|sessid|sid|auth|authorization|cookie))(["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&;,"']+)/gi;
+const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g;
+// JSON Web Tokens: three base64url parts, the first two starting with `eyJ` ('{"').
+const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+
+/** Takes secrets and email local parts out of free text. */
+export function redactText(text: string): string {
+  return text
+    .replace(JWT, REDACTED)
+    .replace(BEARER, (_match, scheme: string) => `${scheme} ${REDACTED}`)
+    .replace(INLINE_SECRET, (_match, before: string, key: string, separator: string) => `${before}${key}${separator}${REDACTED}`)
+    .replace(EMAIL, (_match, domain: string) => `${REDACTED_EMAIL_LOCAL_PART}@${domain}`);
+}
+
+/**
+ * A copy of `value` safe to send out: the value of every key that looks secret or personal is
+ * replaced by "[redacted]" (whatever its type), free text loses emails' local parts, bearer
+ * tokens, JWTs and `key=value` secrets, and everything is cut to bounded size. Never throws;
+ * functions, symbols and cycles are dropped.
+ */
+export function redact(value: unknown, options: RedactionOptions = {}): unknown {
+  const settings = { ...DEFAULTS, ...options, extraKeys: (options.extraKeys ?? []).map(normaliseKey) };
+  const seen = new WeakSet<object>();
+
+  const visit = (node: unknown, depth: number): unknown => {
+    if (typeof node === 'string') return truncate(redactText(node), settings.maxStringLength);
+    if (typeof node === 'number' || typeof node === 'boolean' || node === null) return node;
+    if (typeof node === 'bigint') return node.toString();
+    if (typeof node !== 'object') return undefined;
+    if (seen.has(node)) return undefined;
+    if (depth >= settings.maxDepth) return '[truncated: too deep]';
+    seen.add(node);
+    try {
+      if (Array.isArray(node)) {
+        const items = node.slice(0, settings.maxArrayItems).map((item) => visit(item, depth + 1));
+        if (node.length > settings.maxArrayItems) items.push(`[${node.length - settings.maxArrayItems} more]`);
+        return items;
+      }
+      const out: Record<string, unknown> = {};
+      for (const [key, child] of Object.entries(node)) {
+        // A key can carry personal data too (`{"alice@corp.example": 3}`).
+        const safeKey = truncate(redactText(key), settings.maxStringLength);
+        if (isSensitiveKey(key, settings.extraKeys)) {
+          out[safeKey] = REDACTED;
+          continue;
+        }
+        const visited = visit(child, depth + 1);
+        if (visited !== undefined) out[safeKey] = visited;
+      }
+      return out;
+    } finally {
+      seen.delete(node);
+    }
+  };
+  return visit(value, 0);
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…[${text.length - max} more chars]`;
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { eventSignature, shapeOf, signatureText } from './signature';
+
+const base = { event_type: 'brute_force' as const, source_ip: '185.234.72.91', destination_port: 22, payload: { attempts: 150 } };
+
+describe('shapeOf', () => {
+  it('keeps keys and value types, never values', () => {
+    expect(shapeOf({ attempts: 150, users: ['a', 'b'], ok: true, nested: { x: null } })).toBe(
+      '{"attempts":number,"nested":{"x":null},"ok":boolean,"users":[string]}',
+    );
+  });
+  it('does not depend on key order', () => {
+    expect(shapeOf({ a: 1, b: 'x' })).toBe(shapeOf({ b: 'y', a: 2 }));
+  });
+  it('describes mixed arrays by their distinct element shapes', () => {
+    expect(shapeOf([1, 'a', 2, { k: 1 }])).toBe('[number|string|{"k":number}]');
+  });
+});
+
+describe('eventSignature', () => {
+  it('is the same for events of one attack that differ only in values', () => {
+    expect(eventSignature({ ...base, payload: { attempts: 7 } })).toBe(eventSignature(base));
+  });
+
+  it.each([
+    ['another event type', { event_type: 'port_scan' as const }],
+    ['another source', { source_ip: '185.234.72.92' }],
+    ['another destination port', { destination_port: 2222 }],
+    ['no destination port', { destination_port: undefined }],
+    ['another payload shape', { payload: { attempts: 150, user: 'root' } }],
+    ['another value type', { payload: { attempts: '150' } }],
+  ])('differs for %s', (_name, change) => {
+    expect(eventSignature({ ...base, ...change })).not.toBe(eventSignature(base));
+  });
+
+  it('normalises the source address text', () => {
+    expect(signatureText({ ...base, source_ip: ' 2001:DB8::1 ' })).toBe(signatureText({ ...base, source_ip: '2001:db8::1' }));
+  });
+
+  it('is a valid Firestore document id', () => {
+    expect(eventSignature(base)).toMatch(/^[0-9a-f]{40}$/);
+  });
+});

@@ -1,0 +1,296 @@
+import { EventEmitter } from 'node:events';
+import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
+import { describe, expect, it, vi } from 'vitest';
+import { Bridge, MAX_CONSUMER_RESTARTS } from './bridge.js';
+import { loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { createBridgeMetrics } from './metrics.js';
+import type { Publisher } from './pubsub.js';
+
+const TOPIC = 'raw';
+
+function config(env: Record<string, string> = {}) {
+  const result = loadConfig({ KAFKA_BROKERS: '127.0.0.1:1', KAFKA_TOPIC: TOPIC, KAFKA_DLQ_TOPIC: 'raw.dlq', ...env });
+  if (!result.ok) throw new Error(result.errors.join('; '));
+  return result.config;
+}
+
+/** The parts of a kafkajs consumer the bridge uses, driven by the test. */
+class FakeConsumer {
+  readonly events = { GROUP_JOIN: 'group_join', CRASH: 'crash', DISCONNECT: 'disconnect', STOP: 'stop' };
+  readonly emitter = new EventEmitter();
+  readonly commits: { topic: string; partition: number; offset: string }[][] = [];
+  eachBatch?: (payload: EachBatchPayload) => Promise<void>;
+  connect = vi.fn(async () => {});
+  subscribe = vi.fn(async () => {});
+  disconnect = vi.fn(async () => {});
+  pause = vi.fn();
+  run = vi.fn(async ({ eachBatch }: { eachBatch: (payload: EachBatchPayload) => Promise<void> }) => {
+    this.eachBatch = eachBatch;
+  });
+  commitOffsets = vi.fn(async (offsets: { topic: string; partition: number; offset: string }[]) => {
+    this.commits.push(offsets);
+  });
+  on(event: string, listener: (e: unknown) => void) {
+    this.emitter.on(event, listener);
+    return () => this.emitter.off(event, listener);
+  }
+  join(partitions: number[]) {
+    this.emitter.emit(this.events.GROUP_JOIN, { payload: { memberAssignment: { [TOPIC]: partitions }, isLeader: true } });
+  }
+  /** Delivers a batch the way kafkajs does; resolves when the handler returns. */
+  deliver(partition: number, messages: KafkaMessage[], overrides: Partial<EachBatchPayload> = {}) {
+    const resolveOffset = vi.fn();
+    const done = this.eachBatch!({
+      batch: {
+        topic: TOPIC,
+        partition,
+        highWatermark: String(Number(messages.at(-1)!.offset) + 1),
+        messages,
+        isEmpty: () => messages.length === 0,
+        firstOffset: () => messages[0]!.offset,
+        lastOffset: () => messages.at(-1)!.offset,
+        offsetLag: () => '0',
+        offsetLagLow: () => '0',
+      },
+      resolveOffset,
+      heartbeat: async () => {},
+      pause: () => () => {},
+      commitOffsetsIfNecessary: async () => {},
+      uncommittedOffsets: () => ({ topics: [] }),
+      isRunning: () => true,
+      isStale: () => false,
+      ...overrides,
+    });
+    return { done, resolveOffset };
+  }
+  lastCommit(partition: number): string | undefined {
+    for (const commit of [...this.commits].reverse()) {
+      const entry = commit.find((c) => c.partition === partition);
+      if (entry) return entry.offset;
+    }
+    return undefined;
+  }
+}
+
+/** A publisher whose publishes the test resolves or rejects one by one. */
+class FakePublisher implements Publisher {
+  readonly pending = new Map<string, { resolve: (id: string) => void; reject: (e: Error) => void; attributes: Record<string, string>; data: Buffer }>();
+  readonly attempts: string[] = [];
+  publish(data: Buffer, attributes: Record<string, string>) {
+    this.attempts.push(attributes.event_id!);
+    return new Promise<string>((resolve, reject) => this.pending.set(attributes.kafka_offset!, { resolve, reject, attributes, data }));
+  }
+  ack(offset: number) {
+    const entry = this.pending.get(String(offset));
+    if (!entry) throw new Error(`no pending publish for offset ${offset}`);
+    this.pending.delete(String(offset));
+    entry.resolve(`msg-${offset}`);
+  }
+  fail(offset: number, message = 'UNAVAILABLE') {
+    const entry = this.pending.get(String(offset));
+    if (!entry) throw new Error(`no pending publish for offset ${offset}`);
+    this.pending.delete(String(offset));
+    entry.reject(new Error(message));
+  }
+  flush = async () => {};
+  close = async () => {};
+}
+
+function message(offset: number, value: string | null = JSON.stringify({ event_id: `e-${offset}`, event_type: 'ddos' })): KafkaMessage {
+  return {
+    offset: String(offset),
+    key: Buffer.from(`k${offset}`),
+    value: value === null ? null : Buffer.from(value),
+    timestamp: '1700000000000',
+    attributes: 0,
+    headers: { origin: 'test' },
+  } satisfies KafkaMessage;
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+async function setup(env: Record<string, string> = {}) {
+  const consumer = new FakeConsumer();
+  const sent: Parameters<Producer['send']>[0][] = [];
+  const producer = {
+    connect: vi.fn(async () => {}),
+    disconnect: vi.fn(async () => {}),
+    send: vi.fn(async (record: Parameters<Producer['send']>[0]) => {
+      sent.push(record);
+      return [];
+    }),
+  };
+  const publisher = new FakePublisher();
+  const metrics = createBridgeMetrics();
+  const bridge = new Bridge({
+    config: config(env),
+    consumer: consumer as unknown as Consumer,
+    producer: producer as unknown as Producer,
+    publisher,
+    metrics,
+    logger: createLogger('error', () => {}),
+    restartDelayMs: () => 1,
+  });
+  await bridge.start();
+  consumer.join([0, 1]);
+  return { bridge, consumer, producer, sent, publisher, metrics };
+}
+
+describe('Bridge', () => {
+  it('commits only up to the first message Pub/Sub has not acknowledged', async () => {
+    const { bridge, consumer, publisher } = await setup();
+    const { done, resolveOffset } = consumer.deliver(0, [0, 1, 2, 3, 4].map((o) => message(o)));
+    await done;
+    // The fetch position moves on at once; the commit does not.
+    expect(resolveOffset).toHaveBeenLastCalledWith('4');
+    publisher.ack(2);
+    publisher.ack(3);
+    await flush();
+    await bridge.commit();
+    expect(consumer.lastCommit(0)).toBe('0');
+    publisher.ack(0);
+    publisher.ack(1);
+    await flush();
+    await bridge.commit();
+    expect(consumer.lastCommit(0)).toBe('4');
+    publisher.ack(4);
+    await flush();
+    await bridge.commit();
+    expect(consumer.lastCommit(0)).toBe('5');
+    expect(consumer.commits.flat().every((c) => c.topic === TOPIC)).toBe(true);
+  });
+
+  it('publishes the original bytes with event_id and Kafka coordinates as attributes', async () => {
+    const { consumer, publisher } = await setup();
+    const raw = '{"event_id":"abc","event_type":"port_scan","extra":  [1, 2]}';
+    await consumer.deliver(1, [message(7, raw)]).done;
+    const entry = publisher.pending.get('7')!;
+    expect(entry.data.toString()).toBe(raw);
+    expect(entry.attributes).toEqual({
+      event_id: 'abc',
+      event_type: 'port_scan',
+      kafka_topic: TOPIC,
+      kafka_partition: '1',
+      kafka_offset: '7',
+      kafka_timestamp: '1700000000000',
+    });
+  });
+
+  it('sends poison to the DLQ with the reason and origin, then treats it as done', async () => {
+    const { bridge, consumer, publisher, sent, metrics } = await setup();
+    await consumer.deliver(0, [message(0), message(1, '[1,2]'), message(2)]).done;
+    publisher.ack(0);
+    publisher.ack(2);
+    await flush();
+    expect(sent).toHaveLength(1);
+    const record = sent[0]!;
+    expect(record.topic).toBe('raw.dlq');
+    const headers = record.messages[0]!.headers!;
+    expect(headers['dlq.reason']).toBe('not_object');
+    expect(headers['dlq.original.partition']).toBe('0');
+    expect(headers['dlq.original.offset']).toBe('1');
+    expect(headers.origin).toBe('test');
+    expect(String(record.messages[0]!.value)).toBe('[1,2]');
+    expect(metrics.deadLettered.get({ reason: 'not_object' })).toBe(1);
+    expect(publisher.attempts).not.toContain(undefined);
+    await bridge.commit();
+    expect(consumer.lastCommit(0)).toBe('3');
+  });
+
+  it('retries a failed publish instead of skipping it, and is not ready meanwhile', async () => {
+    const { bridge, consumer, publisher, metrics } = await setup();
+    expect(bridge.status().ready).toBe(true);
+    await consumer.deliver(0, [message(0)]).done;
+    publisher.fail(0);
+    await flush();
+    expect(bridge.status().ready).toBe(false);
+    expect(bridge.status().lastPublishError).toBe('UNAVAILABLE');
+    await bridge.commit();
+    expect(consumer.lastCommit(0)).toBe('0');
+    await vi.waitFor(() => expect(publisher.pending.has('0')).toBe(true), { timeout: 2_000 });
+    publisher.ack(0);
+    await flush();
+    expect(bridge.status().ready).toBe(true);
+    expect(metrics.publishErrors.get({ destination: 'pubsub' })).toBe(1);
+    expect(metrics.published.get()).toBe(1);
+    await bridge.commit();
+    expect(consumer.lastCommit(0)).toBe('1');
+  });
+
+  it('stops reading when the in-flight window is full, and resumes as publishes complete', async () => {
+    const { consumer, publisher, metrics } = await setup({ BRIDGE_MAX_IN_FLIGHT_MESSAGES: '2' });
+    const { done } = consumer.deliver(0, [0, 1, 2, 3].map((o) => message(o)));
+    await flush();
+    expect(metrics.consumed.get()).toBe(2);
+    publisher.ack(0);
+    await flush();
+    expect(metrics.consumed.get()).toBe(3);
+    publisher.ack(1);
+    await done;
+    expect(metrics.consumed.get()).toBe(4);
+  });
+
+  it('drops a handler that outlived a rebalance: no hand-on, no fetch position moved', async () => {
+    const { bridge, consumer, publisher, metrics } = await setup({ BRIDGE_MAX_IN_FLIGHT_MESSAGES: '1' });
+    const { done, resolveOffset } = consumer.deliver(0, [0, 1, 2].map((o) => message(o)));
+    await flush();
+    expect(metrics.consumed.get()).toBe(1);
+    consumer.join([0]); // the group rebalanced while the handler waited for room
+    publisher.ack(0);
+    await done;
+    expect(metrics.consumed.get()).toBe(1);
+    expect(resolveOffset).not.toHaveBeenCalled();
+    // The old generation's acknowledgement does not count toward the new one's commits.
+    await bridge.commit();
+    expect(consumer.commits).toEqual([]);
+  });
+
+  it('stops within its budget: pauses fetching, drains, commits, disconnects', async () => {
+    const { bridge, consumer, producer, publisher } = await setup();
+    await consumer.deliver(0, [message(0), message(1)]).done;
+    setTimeout(() => {
+      publisher.ack(0);
+      publisher.ack(1);
+    }, 50);
+    const started = Date.now();
+    const result = await bridge.stop(2_000);
+    expect(result.drained).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(consumer.pause).toHaveBeenCalledWith([{ topic: TOPIC }]);
+    expect(consumer.lastCommit(0)).toBe('2');
+    expect(consumer.disconnect).toHaveBeenCalled();
+    expect(producer.disconnect).toHaveBeenCalled();
+    expect(bridge.status().state).toBe('stopped');
+  });
+
+  it('gives up on undrained messages at the deadline without committing them', async () => {
+    const { bridge, consumer } = await setup();
+    await consumer.deliver(0, [message(0), message(1)]).done;
+    const result = await bridge.stop(300);
+    expect(result.drained).toBe(false);
+    expect(consumer.lastCommit(0) ?? '0').toBe('0');
+  });
+
+  it('restarts a consumer kafkajs gave up on, and reports it fatal when that keeps failing', async () => {
+    const { consumer, bridge } = await setup();
+    const fatal = vi.fn();
+    bridge.on('fatal', fatal);
+    // kafkajs restarts by itself: nothing to do but report not ready.
+    consumer.emitter.emit(consumer.events.CRASH, { payload: { error: new Error('boom'), restart: true } });
+    expect(bridge.status().ready).toBe(false);
+    expect(consumer.run).toHaveBeenCalledTimes(1);
+    // kafkajs gave up (e.g. no coordinator while a broker restarts): the bridge runs it again.
+    consumer.emitter.emit(consumer.events.CRASH, { payload: { error: new Error('gone'), restart: false } });
+    await vi.waitFor(() => expect(consumer.run).toHaveBeenCalledTimes(2));
+    consumer.join([0, 1]);
+    expect(bridge.status().ready).toBe(true);
+    expect(fatal).not.toHaveBeenCalled();
+    // Crashing again and again without ever rejoining: fatal (the process exits non-zero).
+    for (let i = 0; i <= MAX_CONSUMER_RESTARTS; i++) {
+      consumer.emitter.emit(consumer.events.CRASH, { payload: { error: new Error(`bad ${i}`), restart: false } });
+      await flush();
+    }
+    expect(fatal).toHaveBeenCalledWith(expect.objectContaining({ message: `bad ${MAX_CONSUMER_RESTARTS}` }));
+  });
+});

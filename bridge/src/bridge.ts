@@ -1,0 +1,522 @@
+import { EventEmitter } from 'node:events';
+import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer } from 'kafkajs';
+import type { BridgeConfig } from './config.js';
+import { checkEnvelope, type EnvelopeRejection } from './envelope.js';
+import { InFlightLimiter } from './limiter.js';
+import type { Logger } from './logger.js';
+import type { BridgeMetrics } from './metrics.js';
+import type { Publisher } from './pubsub.js';
+import { TopicWatermarks, type OffsetToken } from './watermark.js';
+
+/** Where the bridge stands, for /readyz and logs. */
+export interface BridgeStatus {
+  state: 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
+  joined: boolean;
+  publisherHealthy: boolean;
+  ready: boolean;
+  inFlightMessages: number;
+  inFlightBytes: number;
+  lastPublishError?: string;
+  assignedPartitions: number[];
+}
+
+export interface BridgeDeps {
+  config: BridgeConfig;
+  consumer: Consumer;
+  /** Writes dead letters; a plain (non-transactional) producer with acks from all replicas. */
+  producer: Producer;
+  publisher: Publisher;
+  metrics: BridgeMetrics;
+  logger: Logger;
+  /** The clock, replaceable in tests. */
+  now?: () => number;
+  /** Delay before the nth in-process restart of a crashed consumer (default 1 s doubling to 30 s). */
+  restartDelayMs?: (attempt: number) => number;
+}
+
+/** Consecutive failed consumer restarts (without a group join between) before giving up. */
+export const MAX_CONSUMER_RESTARTS = 10;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Runs `promise` for at most `ms`; resolves to `onTimeout` past that (the promise goes on). */
+async function within<T, U>(promise: Promise<T>, ms: number, onTimeout: U): Promise<T | U> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<U>((resolve) => (timer = setTimeout(() => resolve(onTimeout), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Backoff between retries of one message: 100 ms doubling to 10 s, with jitter. */
+function backoffMs(attempt: number): number {
+  const base = Math.min(10_000, 100 * 2 ** Math.min(attempt, 10));
+  return base / 2 + Math.random() * (base / 2);
+}
+
+/**
+ * Moves every message of a Kafka topic to a Pub/Sub topic, at least once.
+ *
+ * - Reading: a kafkajs consumer group with `eachBatch`. Each message takes room in a bounded
+ *   in-flight window (messages and bytes) before it is handed to the publisher; when the window
+ *   is full, the batch handler waits (heartbeating), so fetching stops and memory stays flat.
+ *   The fetch position moves on as soon as a message is handed over, so fetching and
+ *   publishing overlap.
+ * - Writing: one long-lived Pub/Sub publisher with batching; the original bytes are the data,
+ *   event_id and the Kafka coordinates are attributes. A failed publish is retried, never
+ *   skipped, and while it fails the window fills and reading stops.
+ * - Committing: autoCommit is off. Per partition, the offset committed is the first one not yet
+ *   acknowledged by Pub/Sub (see TopicWatermarks), every BRIDGE_COMMIT_INTERVAL_MS and at
+ *   shutdown. A crash at any moment loses nothing; Kafka redelivers what was not committed.
+ * - Poison messages (not a JSON object with a usable event_id, or too large) go to the DLQ topic
+ *   with the reason and their origin in headers, and then count as done.
+ */
+export class Bridge extends EventEmitter<{ fatal: [Error] }> {
+  private readonly config: BridgeConfig;
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+  private readonly publisher: Publisher;
+  private readonly metrics: BridgeMetrics;
+  private readonly log: Logger;
+  private readonly now: () => number;
+
+  private readonly limiter: InFlightLimiter;
+  private readonly watermarks = new TopicWatermarks();
+  private readonly highWatermarks = new Map<number, number>();
+  /** Aborted at shutdown: wakes handlers waiting for room in the window. */
+  private readonly stopController = new AbortController();
+
+  private state: BridgeStatus['state'] = 'created';
+  private joined = false;
+  /** Bumped at every group join: a batch handler from before a rejoin must stop handing on. */
+  private generation = 0;
+  private assigned: number[] = [];
+  /** Set when shutdown gives up waiting: retry loops end without acknowledging. */
+  private abandoned = false;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private committing: Promise<void> | undefined;
+  /** Start times of in-flight messages, oldest first (a Map keeps insertion order). */
+  private readonly inFlightSince = new Map<number, number>();
+  private inFlightSequence = 0;
+  private lastPublishFailureAt: number | undefined;
+  private lastPublishSuccessAt: number | undefined;
+  private lastPublishError: string | undefined;
+  private lastFailureLogAt = 0;
+  private readonly removeListeners: (() => void)[] = [];
+  private readonly restartDelayMs: (attempt: number) => number;
+  private restartAttempts = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private runOptions: Parameters<Consumer['run']>[0];
+
+  constructor(deps: BridgeDeps) {
+    super();
+    this.config = deps.config;
+    this.consumer = deps.consumer;
+    this.producer = deps.producer;
+    this.publisher = deps.publisher;
+    this.metrics = deps.metrics;
+    this.log = deps.logger;
+    this.now = deps.now ?? Date.now;
+    this.restartDelayMs = deps.restartDelayMs ?? ((attempt) => Math.min(30_000, 1_000 * 2 ** attempt));
+    this.runOptions = {
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: deps.config.kafka.partitionsConcurrency,
+      eachBatch: (payload) => this.handleBatch(payload),
+    };
+    this.limiter = new InFlightLimiter(deps.config.flow.maxInFlightMessages, deps.config.flow.maxInFlightBytes);
+    // Gauges are read when /metrics is scraped, not updated per message.
+    this.metrics.inFlightMessages.collectWith((g) => g.set(this.limiter.messages));
+    this.metrics.inFlightBytes.collectWith((g) => g.set(this.limiter.bytes));
+    this.metrics.ready.collectWith((g) => g.set(this.status().ready ? 1 : 0));
+    this.metrics.oldestInFlight.collectWith((g) => g.set(this.oldestInFlightMs() / 1000));
+    this.metrics.lag.collectWith((g) => {
+      const { topic } = this.config.kafka;
+      for (const [partition, highWatermark] of this.highWatermarks) {
+        const committed = this.watermarks.lastCommitted(partition);
+        if (committed !== undefined) g.set(Math.max(0, highWatermark - committed), { topic, partition });
+      }
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Life cycle
+
+  async start(): Promise<void> {
+    if (this.state !== 'created') throw new Error(`cannot start a bridge that is ${this.state}`);
+    this.state = 'starting';
+    const { kafka } = this.config;
+    this.watchConsumer();
+    await this.producer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [kafka.topic], fromBeginning: kafka.fromBeginning });
+    await this.consumer.run(this.runOptions);
+    this.commitTimer = setInterval(() => void this.commit(), this.config.flow.commitIntervalMs);
+    this.commitTimer.unref();
+    this.state = 'running';
+    this.log.info('bridge.started', { topic: kafka.topic, groupId: kafka.groupId, pubsubTopic: this.config.pubsub.topic });
+  }
+
+  /**
+   * Stops within `timeoutMs`: stop reading, let in-flight publishes finish (flushing the
+   * publisher), commit what they completed, leave the group and disconnect. Whatever did not
+   * finish in time is simply not committed, so it is read again by the next consumer.
+   */
+  async stop(timeoutMs = this.config.shutdownTimeoutMs): Promise<{ drained: boolean }> {
+    if (this.state === 'stopping' || this.state === 'stopped') return { drained: this.limiter.messages === 0 };
+    const deadline = this.now() + timeoutMs;
+    const remaining = () => Math.max(0, deadline - this.now());
+    this.state = 'stopping';
+    this.stopController.abort();
+    clearInterval(this.commitTimer);
+    clearTimeout(this.restartTimer);
+    try {
+      // Stop fetching now; the group is left at disconnect, after the final commit.
+      this.consumer.pause([{ topic: this.config.kafka.topic }]);
+    } catch {
+      // not running yet (start-up failed): nothing to pause
+    }
+    this.log.info('bridge.stopping', { inFlight: this.limiter.messages });
+
+    // Keep ~40% of the budget for the commit and the disconnects.
+    const drainBudget = Math.floor(remaining() * 0.6);
+    void this.publisher.flush().catch(() => {});
+    const drained = await this.limiter.idle(drainBudget);
+    if (!drained) {
+      this.abandoned = true;
+      this.log.warn('bridge.stop.undrained', { inFlight: this.limiter.messages, note: 'not committed; Kafka redelivers them' });
+    }
+    await within(this.commit(), Math.min(2_000, remaining() / 2), undefined);
+    await within(
+      this.consumer.disconnect().catch((error: unknown) => this.log.warn('consumer.disconnect.failed', { error })),
+      Math.max(200, remaining() - 200),
+      undefined,
+    );
+    await within(
+      this.producer.disconnect().catch((error: unknown) => this.log.warn('producer.disconnect.failed', { error })),
+      Math.max(100, remaining()),
+      undefined,
+    );
+    for (const remove of this.removeListeners) remove();
+    this.state = 'stopped';
+    this.joined = false;
+    this.log.info('bridge.stopped', { drained, published: this.metrics.published.get() });
+    return { drained };
+  }
+
+  status(): BridgeStatus {
+    const publisherHealthy = this.publisherHealthy();
+    return {
+      state: this.state,
+      joined: this.joined,
+      publisherHealthy,
+      ready: this.state === 'running' && this.joined && publisherHealthy,
+      inFlightMessages: this.limiter.messages,
+      inFlightBytes: this.limiter.bytes,
+      ...(this.lastPublishError !== undefined && { lastPublishError: this.lastPublishError }),
+      assignedPartitions: this.assigned,
+    };
+  }
+
+  /**
+   * The publisher is healthy unless its last attempt failed, or a message has been in flight
+   * (to Pub/Sub or the DLQ) for longer than BRIDGE_PUBLISH_STALL_MS: that message holds back
+   * its partition's commits, so the bridge is not doing its job even if others get through.
+   */
+  private publisherHealthy(): boolean {
+    const failedLast =
+      this.lastPublishFailureAt !== undefined &&
+      (this.lastPublishSuccessAt === undefined || this.lastPublishSuccessAt < this.lastPublishFailureAt);
+    return !failedLast && this.oldestInFlightMs() <= this.config.flow.publishStallMs;
+  }
+
+  private oldestInFlightMs(): number {
+    for (const since of this.inFlightSince.values()) return this.now() - since;
+    return 0;
+  }
+
+  private watchConsumer(): void {
+    const { events } = this.consumer;
+    const on = <T>(event: string, listener: (e: T) => void) => {
+      // kafkajs' `on` is typed per event name; the listeners below only read what they declare.
+      const remove = (this.consumer.on as (e: string, l: (e: T) => void) => () => void)(event, listener);
+      this.removeListeners.push(remove);
+    };
+    on<{ payload: { memberAssignment: Record<string, number[]>; isLeader: boolean; groupProtocol: string } }>(
+      events.GROUP_JOIN,
+      ({ payload }) => {
+        // Fetching restarts from the committed offsets: start the watermarks afresh.
+        this.generation++;
+        this.restartAttempts = 0;
+        this.watermarks.reset();
+        this.highWatermarks.clear();
+        this.metrics.lag.reset();
+        this.joined = true;
+        this.assigned = [...(payload.memberAssignment[this.config.kafka.topic] ?? [])].sort((a, b) => a - b);
+        this.metrics.rebalances.inc();
+        this.log.info('consumer.joined', { partitions: this.assigned, leader: payload.isLeader });
+      },
+    );
+    on<{ payload: { error: Error; restart: boolean } }>(events.CRASH, ({ payload }) => {
+      this.joined = false;
+      if (payload.restart) {
+        this.log.warn('consumer.crashed.restarting', { error: payload.error });
+      } else if (this.state === 'running') {
+        // kafkajs gives up on errors it deems non-retriable, some of which are transient (no
+        // group coordinator while a broker restarts): restart in-process a few times first.
+        this.scheduleRestart(payload.error);
+      }
+    });
+    on(events.DISCONNECT, () => {
+      this.joined = false;
+    });
+    on(events.STOP, () => {
+      this.joined = false;
+    });
+  }
+
+  private scheduleRestart(cause: Error): void {
+    if (this.restartAttempts >= MAX_CONSUMER_RESTARTS) {
+      this.log.error('consumer.crashed', { error: cause, restarts: this.restartAttempts });
+      this.emit('fatal', cause);
+      return;
+    }
+    const delay = this.restartDelayMs(this.restartAttempts++);
+    this.log.warn('consumer.crashed.restarting', { error: cause, attempt: this.restartAttempts, inMs: delay });
+    this.restartTimer = setTimeout(() => void this.restartConsumer(), delay);
+  }
+
+  private async restartConsumer(): Promise<void> {
+    if (this.state !== 'running') return;
+    try {
+      await this.consumer.connect();
+      await this.consumer.run(this.runOptions);
+    } catch (error) {
+      this.scheduleRestart(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Reading
+
+  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { partition } = batch;
+    // With several partitions in flight, a handler may outlive a rebalance (kafkajs rejoins as
+    // soon as one handler fails); from then on it must neither hand on messages nor move the
+    // new generation's fetch position.
+    const generation = this.generation;
+    // The bridge never seeks, so staleness (a seek) is only checked where control left the loop.
+    const current = () => this.generation === generation && this.state === 'running' && isRunning();
+    if (isStale()) return;
+    const highWatermark = Number(batch.highWatermark);
+    if (Number.isSafeInteger(highWatermark)) this.highWatermarks.set(partition, highWatermark);
+    let handled = 0;
+    let lastHandled: string | undefined;
+    try {
+      for (const message of batch.messages) {
+        if (!current()) break;
+        const bytes = messageBytes(message);
+        if (!this.limiter.tryAcquire(bytes)) {
+          const acquired = await this.waitForRoom(bytes, heartbeat, isRunning);
+          if (!acquired) break;
+          if (!current() || isStale()) {
+            this.limiter.release(bytes);
+            break;
+          }
+        }
+        const token = this.watermarks.track(partition, Number(message.offset));
+        this.metrics.consumed.inc();
+        void this.forward(message, batch.topic, token, bytes);
+        lastHandled = message.offset;
+        if (++handled % 1000 === 0) {
+          await heartbeat();
+          if (isStale()) break;
+        }
+      }
+    } finally {
+      // Moves the fetch position past what was handed on (commits come from the watermarks).
+      if (lastHandled !== undefined && this.generation === generation && !isStale()) resolveOffset(lastHandled);
+    }
+    await heartbeat();
+  }
+
+  /** Waits for room in the window, heartbeating so the group does not think we died. */
+  private async waitForRoom(bytes: number, heartbeat: () => Promise<void>, isRunning: () => boolean): Promise<boolean> {
+    const waitController = new AbortController();
+    const stop = () => waitController.abort();
+    this.stopController.signal.addEventListener('abort', stop, { once: true });
+    const acquiring = this.limiter.acquire(bytes, waitController.signal);
+    try {
+      for (;;) {
+        const tick = Math.min(1_000, this.config.kafka.heartbeatIntervalMs);
+        const acquired = await within(acquiring, tick, 'tick' as const);
+        if (acquired !== 'tick') return acquired;
+        if (!isRunning() || this.state !== 'running') {
+          waitController.abort();
+          return acquiring;
+        }
+        await heartbeat();
+      }
+    } catch (error) {
+      // A rebalance surfaces here through heartbeat(): give back any room we got, let kafkajs rejoin.
+      waitController.abort();
+      if (await acquiring) this.limiter.release(bytes);
+      throw error;
+    } finally {
+      this.stopController.signal.removeEventListener('abort', stop);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Writing
+
+  private async forward(message: KafkaMessage, topic: string, token: OffsetToken, bytes: number): Promise<void> {
+    const startedAt = this.now();
+    const sequence = this.inFlightSequence++;
+    this.inFlightSince.set(sequence, startedAt);
+    let delivered = false;
+    try {
+      const envelope = checkEnvelope(message.value);
+      if (envelope.ok) {
+        const attributes: Record<string, string> = {
+          event_id: envelope.eventId,
+          kafka_topic: topic,
+          kafka_partition: String(token.partition),
+          kafka_offset: message.offset,
+          kafka_timestamp: message.timestamp,
+        };
+        if (envelope.eventType) attributes.event_type = envelope.eventType;
+        const data = message.value!;
+        try {
+          // The common case: one attempt, no retry machinery.
+          await this.publisher.publish(data, attributes);
+          this.lastPublishSuccessAt = this.now();
+          delivered = true;
+        } catch (error) {
+          this.recordFailure('pubsub', error, 0);
+          delivered = await this.retry('pubsub', () => this.publisher.publish(data, attributes), 1);
+        }
+        if (delivered) {
+          this.metrics.published.inc();
+          this.metrics.publishLatency.observe((this.now() - startedAt) / 1000);
+        }
+      } else {
+        delivered = await this.retry('dlq', () => this.deadLetter(message, topic, token.partition, envelope.reason, envelope.detail));
+        if (delivered) {
+          this.metrics.deadLettered.inc({ reason: envelope.reason });
+          this.log.warn('message.dead_lettered', {
+            reason: envelope.reason,
+            detail: envelope.detail,
+            partition: token.partition,
+            offset: message.offset,
+          });
+        }
+      }
+    } catch (error) {
+      // Only a bug gets here (retry() never throws): crash loudly rather than skip a message.
+      this.emit('fatal', error instanceof Error ? error : new Error(String(error)));
+      return;
+    } finally {
+      this.limiter.release(bytes);
+      this.inFlightSince.delete(sequence);
+    }
+    if (delivered) this.watermarks.ack(token);
+  }
+
+  private async deadLetter(
+    message: KafkaMessage,
+    topic: string,
+    partition: number,
+    reason: EnvelopeRejection,
+    detail: string,
+  ): Promise<void> {
+    const headers: IHeaders = {
+      ...message.headers,
+      'dlq.reason': reason,
+      'dlq.detail': detail.slice(0, 1000),
+      'dlq.original.topic': topic,
+      'dlq.original.partition': String(partition),
+      'dlq.original.offset': message.offset,
+      'dlq.original.timestamp': message.timestamp,
+      'dlq.bridge.group': this.config.kafka.groupId,
+    };
+    await this.producer.send({
+      topic: this.config.kafka.dlqTopic,
+      acks: -1,
+      messages: [{ key: message.key, value: message.value, headers }],
+    });
+  }
+
+  /**
+   * Runs `attempt` until it succeeds, backing off between failures; true then. Gives up (false)
+   * only when shutdown abandons in-flight work, which is then left uncommitted.
+   */
+  private async retry(
+    destination: 'pubsub' | 'dlq',
+    attempt: () => Promise<unknown>,
+    failuresSoFar = 0,
+  ): Promise<boolean> {
+    for (let failures = failuresSoFar; ; failures++) {
+      if (failures > 0) await sleep(backoffMs(failures - 1));
+      if (this.abandoned) return false;
+      try {
+        await attempt();
+        if (destination === 'pubsub') this.lastPublishSuccessAt = this.now();
+        return true;
+      } catch (error) {
+        this.recordFailure(destination, error, failures);
+      }
+    }
+  }
+
+  private recordFailure(destination: 'pubsub' | 'dlq', error: unknown, failures: number): void {
+    this.metrics.publishErrors.inc({ destination });
+    const message = error instanceof Error ? error.message : String(error);
+    if (destination === 'pubsub') {
+      this.lastPublishFailureAt = this.now();
+      this.lastPublishError = message;
+    }
+    // Failures come in bursts (a whole batch fails at once): log one line per 5 s.
+    if (this.now() - this.lastFailureLogAt > 5_000) {
+      this.lastFailureLogAt = this.now();
+      this.log.warn('publish.failed.retrying', { destination, error: message, failures: failures + 1 });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Committing
+
+  /** Commits every partition's watermark that moved. Never runs twice at once. */
+  commit(): Promise<void> {
+    this.committing ??= this.commitNow().finally(() => {
+      this.committing = undefined;
+    });
+    return this.committing;
+  }
+
+  private async commitNow(): Promise<void> {
+    const candidates = this.watermarks.commitCandidates();
+    if (candidates.length === 0 || !this.joined) return;
+    const { topic } = this.config.kafka;
+    try {
+      await this.consumer.commitOffsets(
+        candidates.map(({ partition, offset }) => ({ topic, partition, offset: String(offset) })),
+      );
+      for (const { partition, offset, epoch } of candidates) {
+        this.watermarks.markCommitted(partition, offset, epoch);
+        this.metrics.committedOffset.set(offset, { topic, partition });
+      }
+      this.metrics.commits.inc({ result: 'ok' });
+      this.log.debug('offsets.committed', { offsets: candidates.map(({ partition, offset }) => ({ partition, offset })) });
+    } catch (error) {
+      this.metrics.commits.inc({ result: 'error' });
+      this.log.warn('offsets.commit.failed', { error, note: 'retried at the next interval' });
+    }
+  }
+
+}
+
+function messageBytes(message: KafkaMessage): number {
+  return (message.value?.length ?? 0) + (message.key?.length ?? 0) + 64;
+}

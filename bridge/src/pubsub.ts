@@ -1,0 +1,55 @@
+import { PubSub, type Topic } from '@google-cloud/pubsub';
+import type { BridgeConfig } from './config.js';
+
+/** What the bridge needs from Pub/Sub: publish one message, flush, close. */
+export interface Publisher {
+  /** Resolves with the message id once Pub/Sub has stored the message. */
+  publish(data: Buffer, attributes: Record<string, string>): Promise<string>;
+  /** Sends the batches being gathered now. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * One long-lived Topic (the client batches and keeps its gRPC channel), created once at start.
+ *
+ * Batching: up to PUBSUB_BATCH_MAX_MESSAGES / _BYTES per request, or PUBSUB_BATCH_MAX_MS after
+ * the first message, whichever comes first. Flow control: the client's own publisher flow
+ * control is unbounded by default; it is set here to the bridge's window so the two agree, but
+ * the binding bound is the bridge's InFlightLimiter, which the consumer waits on before it
+ * publishes (the client applies `flowControlOptions` only through `topic.flowControlled()`,
+ * which cannot report each message's result, and the bridge needs those to commit offsets).
+ */
+export async function createPubSubPublisher(config: BridgeConfig): Promise<Publisher & { topic: Topic }> {
+  const { pubsub, flow } = config;
+  // With PUBSUB_EMULATOR_HOST set, the client talks to the emulator (plain text, no credentials).
+  const client = new PubSub(pubsub.projectId ? { projectId: pubsub.projectId } : {});
+  const topic = client.topic(pubsub.topic, {
+    batching: pubsub.batching,
+    messageOrdering: false,
+    flowControlOptions: {
+      maxOutstandingMessages: flow.maxInFlightMessages,
+      maxOutstandingBytes: flow.maxInFlightBytes,
+    },
+  });
+  if (pubsub.createTopic) {
+    const [exists] = await topic.exists();
+    if (!exists) {
+      try {
+        await topic.create();
+      } catch (error) {
+        // 6 = ALREADY_EXISTS: someone else created it meanwhile.
+        if ((error as { code?: number }).code !== 6) throw error;
+      }
+    }
+  }
+  return {
+    topic,
+    publish: (data, attributes) => topic.publishMessage({ data, attributes }),
+    flush: () => topic.flush(),
+    close: async () => {
+      await topic.flush().catch(() => {});
+      await client.close();
+    },
+  };
+}

@@ -7,4 +7,9 @@ initializeApp();
 setGlobalOptions({ region: 'us-central1', maxInstances: 20 });
 
 export * as pipeline from './pipeline/ingest.function';
-export * as alerts from './alerts/on-threat-created.function';
+export * as alerts from './alerts/functions';
+export * as analysis from './analysis/on-threat-created.function';
+export * as playbooks from './playbooks/functions';
+export * as metrics from './metrics/functions';
+// Deployed as `api` (not grouped): Hosting rewrites /api/** to the function named api.
+export { api } from './api/api.function';

@@ -145,3 +145,8 @@ export function modelBreaker(state: 'open' | 'closed', until?: number): void {
   if (state === 'open') logger.warn('model.breaker_open', { until: until === undefined ? undefined : new Date(until).toISOString() });
   else logger.info('model.breaker_closed', {});
 }
+
+/** A trigger's document does not match its schema: retrying cannot help, so it is skipped. */
+export function triggerDocumentInvalid(trigger: string, path: string, reason: string): void {
+  logger.error('trigger.document_invalid', { trigger, path, reason });
+}

@@ -11,11 +11,29 @@ import type { z } from 'zod';
 import {
   AlertDedupDocSchema,
   AlertDocSchema,
+  AuditLogDocSchema,
+  BlocklistDocSchema,
+  MailDocSchema,
+  MetricsLedgerDocSchema,
+  MetricsShardDocSchema,
+  PlaybookDocSchema,
+  PlaybookRunDocSchema,
+  RateLimitDocSchema,
   RejectedEventDocSchema,
+  RiskIndexDocSchema,
   ThreatDocSchema,
   type AlertDedupDoc,
   type AlertDoc,
+  type AuditLogDoc,
+  type BlocklistDoc,
+  type MailDoc,
+  type MetricsLedgerDoc,
+  type MetricsShardDoc,
+  type PlaybookDoc,
+  type PlaybookRunDoc,
+  type RateLimitDoc,
   type RejectedEventDoc,
+  type RiskIndexDoc,
   type ThreatDoc,
 } from './schema';
 
@@ -24,6 +42,16 @@ export const COLLECTIONS = {
   alerts: 'alerts',
   alertDedup: 'alertDedup',
   rejectedEvents: 'rejectedEvents',
+  auditLog: 'auditLog',
+  rateLimits: 'rateLimits',
+  playbooks: 'playbooks',
+  playbookRuns: 'playbookRuns',
+  blocklist: 'blocklist',
+  mail: 'mail',
+  metrics: 'metrics',
+  metricShards: 'shards',
+  metricsLedger: 'metricsLedger',
+  riskIndex: 'riskIndex',
 } as const;
 
 /** Validates every document read, so a malformed document fails loudly where it is read. */
@@ -70,4 +98,76 @@ export function alertDedupRef(db: Firestore, dedupKey: string): DocumentReferenc
 
 export function rejectedEventsCollection(db: Firestore): CollectionReference<RejectedEventDoc> {
   return db.collection(COLLECTIONS.rejectedEvents).withConverter(rejectedEventConverter);
+}
+
+const auditLogConverter = zodConverter(AuditLogDocSchema);
+const rateLimitConverter = zodConverter(RateLimitDocSchema);
+
+export function auditLogCollection(db: Firestore): CollectionReference<AuditLogDoc> {
+  return db.collection(COLLECTIONS.auditLog).withConverter(auditLogConverter);
+}
+
+export function rateLimitRef(db: Firestore, id: string): DocumentReference<RateLimitDoc> {
+  return db.collection(COLLECTIONS.rateLimits).withConverter(rateLimitConverter).doc(id);
+}
+
+// ---- Playbooks, responses, metrics and the risk index ----
+
+const playbookConverter = zodConverter(PlaybookDocSchema);
+const playbookRunConverter = zodConverter(PlaybookRunDocSchema);
+const blocklistConverter = zodConverter(BlocklistDocSchema);
+const mailConverter = zodConverter(MailDocSchema);
+const metricsShardConverter = zodConverter(MetricsShardDocSchema);
+const metricsLedgerConverter = zodConverter(MetricsLedgerDocSchema);
+const riskIndexConverter = zodConverter(RiskIndexDocSchema);
+
+export function playbooksCollection(db: Firestore): CollectionReference<PlaybookDoc> {
+  return db.collection(COLLECTIONS.playbooks).withConverter(playbookConverter);
+}
+export function playbookRef(db: Firestore, playbookId: string): DocumentReference<PlaybookDoc> {
+  return playbooksCollection(db).doc(playbookId);
+}
+
+export function playbookRunsCollection(db: Firestore): CollectionReference<PlaybookRunDoc> {
+  return db.collection(COLLECTIONS.playbookRuns).withConverter(playbookRunConverter);
+}
+export function playbookRunRef(db: Firestore, runId: string): DocumentReference<PlaybookRunDoc> {
+  return playbookRunsCollection(db).doc(runId);
+}
+
+export function blocklistCollection(db: Firestore): CollectionReference<BlocklistDoc> {
+  return db.collection(COLLECTIONS.blocklist).withConverter(blocklistConverter);
+}
+/** One document per address (the id is the address as written; IPv6 colons are valid in ids). */
+export function blocklistRef(db: Firestore, ip: string): DocumentReference<BlocklistDoc> {
+  return blocklistCollection(db).doc(ip);
+}
+
+export function mailRef(db: Firestore, mailId: string): DocumentReference<MailDoc> {
+  return db.collection(COLLECTIONS.mail).withConverter(mailConverter).doc(mailId);
+}
+
+/** `metrics/{granularity}_{bucketStart}/shards`: the shards of one time bucket. */
+export function metricShardsCollection(db: Firestore, bucketId: string): CollectionReference<MetricsShardDoc> {
+  return db
+    .collection(COLLECTIONS.metrics)
+    .doc(bucketId)
+    .collection(COLLECTIONS.metricShards)
+    .withConverter(metricsShardConverter);
+}
+export function metricShardRef(db: Firestore, bucketId: string, shard: number): DocumentReference<MetricsShardDoc> {
+  return metricShardsCollection(db, bucketId).doc(String(shard));
+}
+
+export function metricsLedgerRef(db: Firestore, key: string): DocumentReference<MetricsLedgerDoc> {
+  return db.collection(COLLECTIONS.metricsLedger).withConverter(metricsLedgerConverter).doc(key);
+}
+
+export const RISK_INDEX_CURRENT_ID = 'current';
+export function riskIndexCollection(db: Firestore): CollectionReference<RiskIndexDoc> {
+  return db.collection(COLLECTIONS.riskIndex).withConverter(riskIndexConverter);
+}
+/** `riskIndex/current` or `riskIndex/{minute}` (timeline). */
+export function riskIndexRef(db: Firestore, id: string): DocumentReference<RiskIndexDoc> {
+  return riskIndexCollection(db).doc(id);
 }

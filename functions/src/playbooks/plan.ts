@@ -1,0 +1,215 @@
+import { createHash } from 'node:crypto';
+import type { DetectionConfig } from '../domain/config';
+import { classifyZone } from '../domain/enrich/zone';
+import type { EventType, Severity } from '../domain/event';
+import type { NetworkZone } from '../domain/threat';
+import type { Playbook, PlaybookTrigger } from './definition';
+
+// Playbook planning, pure: which playbooks an alert change starts, run ids, which address an
+// action is about, run status, retry backoff. The executor (executor.ts) does the I/O.
+
+/** What a trigger looks at on an alert. */
+export interface AlertFacts {
+  severity: Severity;
+  eventType: EventType;
+  occurrences: number;
+  status: 'OPEN' | 'ACKNOWLEDGED' | 'RESOLVED';
+}
+
+export function matchesTrigger(trigger: PlaybookTrigger, alert: AlertFacts): boolean {
+  return (
+    alert.status !== 'RESOLVED' &&
+    trigger.severities.includes(alert.severity) &&
+    (trigger.eventTypes.length === 0 || trigger.eventTypes.includes(alert.eventType)) &&
+    alert.occurrences >= trigger.minOccurrences
+  );
+}
+
+/**
+ * The auto playbooks an alert change starts: those whose trigger the alert matches now and did
+ * not match before (no `before`: the alert was just created). An alert growing past a playbook's
+ * minOccurrences, or escalated into its severities, starts it then; an update that changes
+ * nothing a trigger reads starts nothing and costs no Firestore operation. Each (alert,
+ * playbook) still runs at most once: the run id is derived from both (autoRunId).
+ */
+export function playbooksToStart(
+  playbooks: readonly Playbook[],
+  before: AlertFacts | undefined,
+  after: AlertFacts,
+): Playbook[] {
+  return playbooks.filter(
+    (playbook) =>
+      playbook.auto &&
+      matchesTrigger(playbook.trigger, after) &&
+      (before === undefined || !matchesTrigger(playbook.trigger, before)),
+  );
+}
+
+/** Hash of the parts, JSON-encoded so no choice of separator can make two lists collide. */
+function hash(...parts: string[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+}
+
+/** One automatic run per alert and playbook, whatever the number of trigger deliveries. */
+export function autoRunId(alertId: string, playbookId: string): string {
+  return hash('auto', alertId, playbookId);
+}
+
+/** A manual run: the caller's idempotency key (e.g. an HTTP Idempotency-Key) makes retries safe. */
+export function manualRunId(requestKey: string): string {
+  return hash('manual', requestKey);
+}
+
+// ---- Steps and runs ----
+
+export const STEP_STATUSES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'SKIPPED'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+export const RUN_STATUSES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'PARTIAL'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export function isStepDone(status: StepStatus): boolean {
+  return status === 'SUCCEEDED' || status === 'FAILED' || status === 'SKIPPED';
+}
+export function isRunDone(status: RunStatus): boolean {
+  return status === 'SUCCEEDED' || status === 'FAILED' || status === 'PARTIAL';
+}
+
+/**
+ * A finished run's status, from what took effect: SUCCEEDED when every step did, PARTIAL when
+ * some did and some failed (or were skipped after a failure), FAILED when none did.
+ */
+export function finalRunStatus(steps: readonly { status: StepStatus }[]): Exclude<RunStatus, 'PENDING' | 'RUNNING'> {
+  const succeeded = steps.filter((step) => step.status === 'SUCCEEDED').length;
+  if (succeeded === steps.length) return 'SUCCEEDED';
+  return succeeded > 0 ? 'PARTIAL' : 'FAILED';
+}
+
+/** Index of the next step to work on, or undefined when every step is done. */
+export function nextStepIndex(steps: readonly { status: StepStatus }[]): number | undefined {
+  const index = steps.findIndex((step) => !isStepDone(step.status));
+  return index < 0 ? undefined : index;
+}
+
+/**
+ * A step found RUNNING when a delivery resumes the run was interrupted (the instance crashed or
+ * timed out while it ran). It is run again, since every action is idempotent, at most this many
+ * times in all; then it is failed, so one poisonous step cannot hold a run for ever.
+ */
+export const MAX_STEP_ATTEMPTS = 3;
+
+// ---- Addresses ----
+
+export interface AlertAddresses {
+  sourceIp: string;
+  /** From the alert's latest threat, when it names one. */
+  destinationIp?: string;
+}
+
+export type AddressChoice = { ok: true; ip: string; zone: NetworkZone } | { ok: false; reason: string };
+
+/** Zones block_ip accepts: only public addresses are blocked at the edge. */
+function blockable(ip: string, config: DetectionConfig): { ok: true; zone: NetworkZone } | { ok: false; reason: string } {
+  const { zone, criticalAsset } = classifyZone(ip, config);
+  if (criticalAsset) return { ok: false, reason: `${ip} is a critical asset` };
+  if (zone !== 'public') return { ok: false, reason: `${ip} is in the ${zone} zone, not a public address` };
+  return { ok: true, zone };
+}
+
+/**
+ * The address block_ip would block. Internal, private, reserved and critical-asset addresses are
+ * refused with the reason: blocking our own hosts at the edge is an outage, not a response.
+ */
+export function chooseBlockTarget(
+  target: 'source' | 'destination' | 'external',
+  addresses: AlertAddresses,
+  config: DetectionConfig,
+): AddressChoice {
+  const candidates: [string, string | undefined][] =
+    target === 'source'
+      ? [['source', addresses.sourceIp]]
+      : target === 'destination'
+        ? [['destination', addresses.destinationIp]]
+        : [
+            ['source', addresses.sourceIp],
+            ['destination', addresses.destinationIp],
+          ];
+  const reasons: string[] = [];
+  for (const [label, ip] of candidates) {
+    if (ip === undefined) {
+      reasons.push(`the alert has no ${label} address`);
+      continue;
+    }
+    const verdict = blockable(ip, config);
+    if (verdict.ok) return { ok: true, ip, zone: verdict.zone };
+    reasons.push(`${label} ${verdict.reason}`);
+  }
+  return { ok: false, reason: `refused to block: ${reasons.join('; ')}` };
+}
+
+/**
+ * The host isolate_host would isolate: one of our own (private or internal) hosts. A critical
+ * asset is refused: cutting a domain controller or database off the network is a decision for a
+ * person, not for automation.
+ */
+export function chooseIsolationTarget(
+  target: 'source' | 'destination' | 'internal',
+  addresses: AlertAddresses,
+  config: DetectionConfig,
+): AddressChoice {
+  const candidates: [string, string | undefined][] =
+    target === 'source'
+      ? [['source', addresses.sourceIp]]
+      : target === 'destination'
+        ? [['destination', addresses.destinationIp]]
+        : [
+            ['destination', addresses.destinationIp],
+            ['source', addresses.sourceIp],
+          ];
+  const reasons: string[] = [];
+  for (const [label, ip] of candidates) {
+    if (ip === undefined) {
+      reasons.push(`the alert has no ${label} address`);
+      continue;
+    }
+    const { zone, criticalAsset } = classifyZone(ip, config);
+    if (zone !== 'private' && zone !== 'internal') {
+      reasons.push(`${label} ${ip} is in the ${zone} zone, not one of our hosts`);
+    } else if (criticalAsset) {
+      reasons.push(`${label} ${ip} is a critical asset: isolate it by hand if you must`);
+    } else {
+      return { ok: true, ip, zone };
+    }
+  }
+  return { ok: false, reason: `refused to isolate: ${reasons.join('; ')}` };
+}
+
+const PRIORITY_BY_SEVERITY: Record<Severity, 'P1' | 'P2' | 'P3' | 'P4'> = {
+  CRITICAL: 'P1',
+  HIGH: 'P2',
+  MEDIUM: 'P3',
+  LOW: 'P4',
+  INFO: 'P4',
+};
+
+export function ticketPriority(severity: Severity): 'P1' | 'P2' | 'P3' | 'P4' {
+  return PRIORITY_BY_SEVERITY[severity];
+}
+
+// ---- Retries ----
+
+export interface BackoffPolicy {
+  baseMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: 4_000 };
+
+/**
+ * Delay before retry number `retry` (1 = the first retry): exponential, capped, with "equal
+ * jitter" (half fixed, half random) so retries of many runs against a struggling endpoint spread
+ * out while each still waits at least half the nominal delay.
+ */
+export function backoffDelayMs(retry: number, policy: BackoffPolicy, random: () => number): number {
+  const nominal = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, retry - 1));
+  return Math.round(nominal / 2 + (nominal / 2) * random());
+}

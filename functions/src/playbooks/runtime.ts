@@ -1,0 +1,57 @@
+import { getFirestore } from 'firebase-admin/firestore';
+import {
+  detectionConfig,
+  playbookEdrUrl,
+  playbookEmailTo,
+  playbookRunRetentionDays,
+  playbookSlackWebhookUrl,
+  playbookTicketingUrl,
+  playbookWebhookSecret,
+  playbookWebhookUrl,
+} from '../config';
+import { MissingSecretError } from './actions';
+import type { PlaybookDeps, PlaybookSettings } from './deps';
+import { PlaybookCatalog } from './store';
+import { createWebhookClient } from './webhook-client';
+
+// The production dependencies of the playbook engine, for the trigger files and the API.
+// The catalog (seeding, cache) and the HTTP client are created once per instance and reused.
+
+const catalog = new PlaybookCatalog();
+const http = createWebhookClient();
+
+/** Settings from params, read at call time (params resolve at run time, not at import). */
+export function playbookSettings(): PlaybookSettings {
+  return {
+    slackWebhookUrl: playbookSlackWebhookUrl.value().trim(),
+    webhookUrl: playbookWebhookUrl.value().trim(),
+    edrUrl: playbookEdrUrl.value().trim(),
+    ticketingUrl: playbookTicketingUrl.value().trim(),
+    emailTo: playbookEmailTo
+      .value()
+      .split(/[\s,]+/)
+      .filter((address) => address.length > 0),
+    webhookSecret: () => {
+      // value() logs and returns "" when the secret is not available: never sign with that.
+      const secret = playbookWebhookSecret.value();
+      if (!secret) throw new MissingSecretError(playbookWebhookSecret.name);
+      return secret;
+    },
+    runRetentionDays: playbookRunRetentionDays.value(),
+  };
+}
+
+/**
+ * Everything executePlaybook / runAutoPlaybooks need. A function calling it must list
+ * `playbookWebhookSecret` in its `secrets` (the API function too, for manual runs).
+ */
+export function playbookDeps(): PlaybookDeps {
+  return {
+    db: getFirestore(),
+    now: () => new Date(),
+    http,
+    detection: detectionConfig(),
+    settings: playbookSettings(),
+    catalog,
+  };
+}

@@ -1,0 +1,28 @@
+import type { RouteSpec } from '../route';
+import { acknowledgeAlertRoute, activeAlertsRoute, resolveAlertRoute } from './alerts';
+import { dashboardRoute, riskIndexRoute, summaryRoute, timelineRoute } from './analytics';
+import { docsRoutes } from './docs';
+import { healthRoute } from './health';
+import { executePlaybookRoute, listPlaybooksRoute, playbookHistoryRoute } from './playbooks';
+import { simulateEventRoute } from './simulate';
+import { recentThreatsRoute, threatByIdRoute, threatStatsRoute } from './threats';
+
+/** Every route, in matching order (fixed paths before parameterised ones). */
+export const apiRoutes: RouteSpec[] = [
+  healthRoute,
+  recentThreatsRoute,
+  threatStatsRoute,
+  threatByIdRoute,
+  activeAlertsRoute,
+  acknowledgeAlertRoute,
+  resolveAlertRoute,
+  dashboardRoute,
+  riskIndexRoute,
+  timelineRoute,
+  summaryRoute,
+  listPlaybooksRoute,
+  executePlaybookRoute,
+  playbookHistoryRoute,
+  simulateEventRoute,
+];
+apiRoutes.push(...docsRoutes(() => apiRoutes));

@@ -1,0 +1,351 @@
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { EVENT_TYPES, SEVERITIES, SecurityEventSchema, SeveritySchema } from '../domain/event';
+import {
+  ALERT_STATUSES,
+  AlertDocSchema,
+  PlaybookRunDocSchema,
+  RiskIndexDocSchema,
+  ThreatDocSchema,
+  TimestampSchema,
+} from '../firestore/schema';
+import { PlaybookFieldsSchema } from '../playbooks/definition';
+import { ERROR_CODES } from './errors';
+import { ROLES } from './roles';
+
+// The API's request and response shapes. Stored documents are described once, in
+// firestore/schema.ts; here they are reshaped for the wire (timestamps as ISO 8601 strings, the
+// document id added) and named for the OpenAPI document, which is generated from these schemas.
+
+// Adds `.openapi()` to zod schemas (names and parameter metadata for the generator).
+extendZodWithOpenApi(z);
+
+/** A Firestore Timestamp as the API sends it. */
+export const IsoDateTime = z.iso.datetime({ offset: true }).openapi({ example: '2026-01-15T09:30:00.000Z' });
+
+/**
+ * A stored document's schema as the API sends it: every Firestore Timestamp, however deeply
+ * nested, becomes an ISO 8601 string (see serialize.ts, which converts the values the same way).
+ * Document schemas stay the single source of truth; fields added to them appear in the API.
+ */
+export function onTheWire(schema: z.ZodType): z.ZodType {
+  if (schema === TimestampSchema) return IsoDateTime;
+  if (schema instanceof z.ZodObject) return wireObject(schema);
+  if (schema instanceof z.ZodOptional) return onTheWire(schema.unwrap() as z.ZodType).optional();
+  if (schema instanceof z.ZodNullable) return onTheWire(schema.unwrap() as z.ZodType).nullable();
+  if (schema instanceof z.ZodDefault) return onTheWire(schema.unwrap() as z.ZodType);
+  if (schema instanceof z.ZodArray) return z.array(onTheWire(schema.element as z.ZodType));
+  if (schema instanceof z.ZodRecord) return z.record(schema.keyType as z.ZodString, onTheWire(schema.valueType as z.ZodType));
+  if (schema instanceof z.ZodUnion) return z.union((schema.options as z.ZodType[]).map(onTheWire) as [z.ZodType, z.ZodType]);
+  if (schema instanceof z.ZodCustom) throw new Error('onTheWire: a custom schema other than TimestampSchema has no wire form');
+  return schema;
+}
+
+export function wireObject(schema: z.ZodObject): z.ZodObject {
+  const shape = Object.fromEntries(Object.entries(schema.shape).map(([key, field]) => [key, onTheWire(field as z.ZodType)]));
+  return z.object(shape);
+}
+
+/**
+ * A registered (named) schema or null. Written as a union: the generator renders `.nullable()` on
+ * a named schema as allOf [$ref, {type: [object, null]}], which no null satisfies.
+ */
+export function orNull<T extends z.ZodType>(schema: T) {
+  return z.union([schema, z.null()]);
+}
+
+// ---- errors ----
+
+export const ErrorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.enum(ERROR_CODES),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .openapi('Error', {
+    description: 'Every error: a stable machine-readable code, a message for people, and details where useful (for 400: the validation issues).',
+  });
+
+// ---- health ----
+
+export const SERVICE_STATES = ['configured', 'reachable', 'not_configured', 'degraded'] as const;
+export const ServiceStateSchema = z.enum(SERVICE_STATES);
+export type ServiceState = z.infer<typeof ServiceStateSchema>;
+
+export const HealthSchema = z
+  .object({
+    status: z.enum(['ok', 'degraded', 'down']).openapi({
+      description: 'ok: every configured service answers; degraded: an optional one (kafka, gemini) does not; down: Firestore or Pub/Sub does not (HTTP 503).',
+    }),
+    timestamp: IsoDateTime,
+    version: z.string(),
+    environment: z.enum(['emulator', 'production']),
+    services: z.object({
+      kafka: ServiceStateSchema,
+      gemini: ServiceStateSchema,
+      firestore: ServiceStateSchema,
+      pubsub: ServiceStateSchema,
+    }),
+  })
+  .openapi('Health');
+export type Health = z.infer<typeof HealthSchema>;
+
+// ---- threats ----
+
+const DocumentId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[^/]+$/, 'must not contain "/"');
+
+/** An id that is also a valid Firestore document id (not "." or "..", not __reserved__). */
+export const FirestoreId = DocumentId.refine((id) => id !== '.' && id !== '..' && !/^__.*__$/.test(id), {
+  message: 'is not a valid document id',
+});
+
+export const ThreatSchema = wireObject(ThreatDocSchema)
+  .extend({ id: z.string().openapi({ description: 'The document id: threats/{id} (a hash of event_id).' }) })
+  .openapi('Threat');
+
+export const ThreatPageSchema = z
+  .object({
+    threats: z.array(ThreatSchema),
+    nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next (older) page; null on the last page.' }),
+  })
+  .openapi('ThreatPage');
+
+export const LimitQuery = (max: number, fallback: number) =>
+  z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(max)
+    .default(fallback)
+    .openapi({ description: `Page size, 1-${max} (default ${fallback}).` });
+
+export const CursorQuery = z
+  .string()
+  .min(1)
+  .max(512)
+  .optional()
+  .openapi({ description: 'The `nextCursor` of the previous page.' });
+
+export const RecentThreatsQuery = z.object({
+  limit: LimitQuery(500, 50),
+  severity: SeveritySchema.optional().openapi({ description: 'Only threats of this severity.' }),
+  cursor: CursorQuery,
+});
+
+export const ThreatIdParams = z.object({
+  id: DocumentId.openapi({
+    description: 'The event_id as producers know it, or the threat document id.',
+    example: 'test-001',
+  }),
+});
+
+export const STATS_WINDOWS = ['1h', '24h', '7d', '30d', 'all'] as const;
+export const ThreatStatsQuery = z.object({
+  window: z.enum(STATS_WINDOWS).default('24h').openapi({ description: 'Threats created in this window before now.' }),
+});
+
+const CountsBySeverity = z.object(Object.fromEntries(SEVERITIES.map((s) => [s, z.number().int()])) as Record<
+  (typeof SEVERITIES)[number],
+  z.ZodNumber
+>);
+const CountsByType = z.object(Object.fromEntries(EVENT_TYPES.map((t) => [t, z.number().int()])) as Record<
+  (typeof EVENT_TYPES)[number],
+  z.ZodNumber
+>);
+
+export const ThreatStatsSchema = z
+  .object({
+    window: z.enum(STATS_WINDOWS),
+    since: IsoDateTime.nullable(),
+    generatedAt: IsoDateTime,
+    total: z.number().int(),
+    bySeverity: CountsBySeverity,
+    byEventType: CountsByType,
+    riskScore: z.object({
+      average: z.number().nullable(),
+      sum: z.number(),
+    }),
+  })
+  .openapi('ThreatStats', { description: 'Computed with Firestore aggregation queries (count, sum, average), never by reading the threats.' });
+export type ThreatStats = z.infer<typeof ThreatStatsSchema>;
+
+// ---- alerts ----
+
+export const AlertSchema = wireObject(AlertDocSchema).extend({ id: z.string() }).openapi('Alert');
+
+export const AlertListSchema = z.object({ alerts: z.array(AlertSchema) }).openapi('AlertList');
+
+export const ActiveAlertsQuery = z.object({ limit: LimitQuery(500, 50) });
+
+export const AlertIdParams = z.object({ id: FirestoreId.openapi({ description: 'The alert document id.' }) });
+
+export const AlertTransitionBodySchema = z
+  .strictObject({
+    note: z.string().trim().max(2000).optional().openapi({ description: 'Why; kept on the alert (resolve) and in the audit log.' }),
+  })
+  .openapi('AlertTransition');
+
+export const AlertStatusSchema = z.enum(ALERT_STATUSES);
+
+// ---- simulate ----
+
+/** The event schema ingest validates with, named for the OpenAPI document. */
+export const SecurityEventBodySchema = SecurityEventSchema.meta({
+  id: 'SecurityEvent',
+  description:
+    'A raw security event as producers send it (snake_case). Unknown top-level fields are kept in metadata; an unknown event_type is ingested as unknown.',
+  example: {
+    event_id: 'test-001',
+    timestamp: '2025-12-27T19:00:00Z',
+    event_type: 'brute_force',
+    source_ip: '185.234.72.91',
+    destination_ip: '10.0.0.100',
+    destination_port: 22,
+    protocol: 'TCP',
+    payload: { attempts: 150 },
+    metadata: {},
+  },
+});
+
+export const SimulatedEventSchema = z
+  .object({
+    messageId: z.string().openapi({ description: 'Pub/Sub message id of the published event.' }),
+    eventId: z.string(),
+  })
+  .openapi('SimulatedEvent');
+
+// ---- playbooks ----
+
+const IdLike = FirestoreId;
+
+export const PlaybookViewSchema = PlaybookFieldsSchema.meta({ id: 'Playbook' });
+export type Playbook = z.infer<typeof PlaybookViewSchema>;
+export const PlaybookListSchema = z.object({ playbooks: z.array(PlaybookViewSchema) }).openapi('PlaybookList');
+
+export const PlaybookRunViewSchema = wireObject(PlaybookRunDocSchema.omit({ leaseOwner: true, leaseExpiresAt: true }))
+  .extend({ id: z.string() })
+  .openapi('PlaybookRun');
+export type PlaybookRunView = z.infer<typeof PlaybookRunViewSchema>;
+
+export const ExecutePlaybookBodySchema = z
+  .strictObject({
+    alertId: IdLike,
+    playbookId: IdLike,
+    dryRun: z.boolean().default(false).openapi({ description: 'Record what each step would do, with no side effect.' }),
+  })
+  .openapi('ExecutePlaybook');
+
+export const ExecutePlaybookResultSchema = z
+  .object({
+    runId: z.string(),
+    outcome: z.enum(['finished', 'already_finished', 'lease_lost']).openapi({
+      description: 'finished: this request ran it; already_finished: the same Idempotency-Key ran it before; lease_lost: another invocation finished it.',
+    }),
+    run: PlaybookRunViewSchema,
+  })
+  .openapi('PlaybookExecution');
+
+export const PlaybookHistoryQuery = z.object({
+  limit: LimitQuery(200, 50),
+  cursor: CursorQuery,
+  alertId: IdLike.optional().openapi({ description: 'Only the runs for this alert.' }),
+});
+
+export const PlaybookRunPageSchema = z
+  .object({ runs: z.array(PlaybookRunViewSchema), nextCursor: z.string().nullable() })
+  .openapi('PlaybookRunPage');
+
+// ---- analytics ----
+
+export const TIMELINE_WINDOWS = ['15m', '1h', '6h', '24h', '7d'] as const;
+export const TIMELINE_BUCKETS = ['minute', 'hour'] as const;
+export const RISK_WINDOWS = ['1h', '6h', '24h'] as const;
+
+const SeverityCountsSchema = z.object(Object.fromEntries(SEVERITIES.map((s) => [s, z.number()])) as Record<
+  (typeof SEVERITIES)[number],
+  z.ZodNumber
+>);
+
+export const RiskIndexSchema = wireObject(RiskIndexDocSchema).openapi('RiskIndex');
+
+export const TimelineBucketSchema = z
+  .object({ start: IsoDateTime, events: z.number().int(), bySeverity: SeverityCountsSchema })
+  .openapi('TimelineBucket');
+export type TimelineBucket = z.infer<typeof TimelineBucketSchema>;
+
+const Ranked = z.array(z.object({ key: z.string(), count: z.number() }));
+
+export const DashboardSchema = z
+  .object({
+    generatedAt: IsoDateTime,
+    riskIndex: orNull(RiskIndexSchema).openapi({ description: 'riskIndex/current; null until the scheduled function first ran.' }),
+    activeAlerts: z.number().int().openapi({ description: 'OPEN and ACKNOWLEDGED alerts (a count aggregation).' }),
+    currentHour: z.object({
+      start: IsoDateTime,
+      events: z.number().int(),
+      rejected: z.number().int(),
+      alertsOpened: z.number().int(),
+      alertsClosed: z.number().int(),
+      bySeverity: SeverityCountsSchema,
+      topEventTypes: Ranked,
+      topCountries: Ranked,
+    }),
+    lastMinutes: z
+      .array(z.object({ start: IsoDateTime, events: z.number().int() }))
+      .openapi({ description: 'Events in each of the last 15 minute buckets, oldest first.' }),
+  })
+  .openapi('Dashboard');
+export type Dashboard = z.infer<typeof DashboardSchema>;
+
+export const RiskIndexViewSchema = z
+  .object({
+    window: z.enum(RISK_WINDOWS),
+    current: orNull(RiskIndexSchema),
+    timeline: z.array(
+      z.object({ minute: z.string(), bucketStart: IsoDateTime, index: z.number().int(), level: z.string() }),
+    ).openapi({ description: 'Per-minute index, newest first.' }),
+  })
+  .openapi('RiskIndexView');
+export type RiskIndexView = z.infer<typeof RiskIndexViewSchema>;
+
+export const TimelineQuery = z.object({
+  window: z.enum(TIMELINE_WINDOWS).default('24h').openapi({ description: 'How far back.' }),
+  bucket: z.enum(TIMELINE_BUCKETS).default('hour').openapi({
+    description: 'Bucket size. A window of more than 180 minutes is answered in hour buckets (the answer says which).',
+  }),
+});
+
+export const TimelineSchema = z
+  .object({ window: z.enum(TIMELINE_WINDOWS), bucket: z.enum(TIMELINE_BUCKETS), buckets: z.array(TimelineBucketSchema) })
+  .openapi('Timeline');
+export type Timeline = z.infer<typeof TimelineSchema>;
+
+export const AnalyticsSummarySchema = z
+  .object({
+    window: z.literal('24h'),
+    since: IsoDateTime,
+    generatedAt: IsoDateTime,
+    events: z.number().int(),
+    bySeverity: SeverityCountsSchema,
+    peakHour: orNull(TimelineBucketSchema),
+    riskIndex: z.object({
+      current: z.number().int().nullable(),
+      level: z.string().nullable(),
+      min: z.number().nullable(),
+      max: z.number().nullable(),
+      average: z.number().nullable(),
+      points: z.number().int(),
+    }),
+  })
+  .openapi('AnalyticsSummary');
+export type AnalyticsSummary = z.infer<typeof AnalyticsSummarySchema>;
+
+// ---- caller ----
+
+export const RoleEnum = z.enum(ROLES);

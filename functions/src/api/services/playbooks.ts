@@ -1,0 +1,100 @@
+import type { Firestore } from 'firebase-admin/firestore';
+import { playbookRunsForAlertQuery, recentPlaybookRunsQuery } from '../../firestore/queries';
+import { playbookRunRef } from '../../firestore/refs';
+import type { AuditActor, PlaybookRunDoc } from '../../firestore/schema';
+import type { PlaybookDeps } from '../../playbooks/deps';
+import { AlertNotFoundError, executePlaybook, PlaybookNotFoundError } from '../../playbooks/executor';
+import { Conflict, InvalidArgument, NotFound } from '../errors';
+import type { Playbook as PlaybookView, PlaybookRunView } from '../schemas';
+import { toWire } from '../serialize';
+
+// The API's side of the playbooks module (functions/src/playbooks): the catalog it seeds and
+// caches, its executor for manual runs, and the run records it writes.
+
+export interface ExecuteInput {
+  playbookId: string;
+  alertId: string;
+  actor: AuditActor;
+  dryRun: boolean;
+  /** The Idempotency-Key header: the same key from the same user returns the same run. */
+  requestKey?: string;
+}
+
+export interface ExecuteResult {
+  runId: string;
+  outcome: 'finished' | 'already_finished' | 'lease_lost';
+  run: PlaybookRunView;
+}
+
+export interface PlaybookService {
+  list(now: Date): Promise<PlaybookView[]>;
+  execute(input: ExecuteInput): Promise<ExecuteResult>;
+  history(input: { limit: number; cursor?: string; alertId?: string }): Promise<{ runs: PlaybookRunView[]; nextCursor: string | null }>;
+}
+
+function runView(id: string, run: PlaybookRunDoc): PlaybookRunView {
+  // The lease is the executor's bookkeeping, not something a client should see or rely on.
+  const { leaseOwner: _owner, leaseExpiresAt: _expires, ...visible } = run;
+  return toWire({ id, ...visible }) as PlaybookRunView;
+}
+
+function encodeCursor(runId: string): string {
+  return Buffer.from(runId).toString('base64url');
+}
+
+export function playbookService(db: Firestore, engine: () => PlaybookDeps): PlaybookService {
+  return {
+    async list(now) {
+      const playbooks = await engine().catalog.list(db, now);
+      return playbooks.map((playbook) => toWire(playbook) as PlaybookView);
+    },
+
+    async execute(input) {
+      let result;
+      try {
+        result = await executePlaybook(
+          {
+            playbookId: input.playbookId,
+            alertId: input.alertId,
+            actor: input.actor,
+            dryRun: input.dryRun,
+            ...(input.requestKey !== undefined && { requestKey: input.requestKey }),
+          },
+          engine(),
+        );
+      } catch (error) {
+        if (error instanceof PlaybookNotFoundError) throw new NotFound(`playbook ${error.playbookId} does not exist`);
+        if (error instanceof AlertNotFoundError) throw new NotFound(`alert ${error.alertId} does not exist`);
+        throw error;
+      }
+      if (result.outcome === 'busy') {
+        throw new Conflict('a run with this Idempotency-Key is still executing; retry later for its result', {
+          runId: result.runId,
+        });
+      }
+      return { runId: result.runId, outcome: result.outcome, run: runView(result.runId, result.run) };
+    },
+
+    async history({ limit, cursor, alertId }) {
+      let query = alertId ? playbookRunsForAlertQuery(db, alertId, limit + 1) : recentPlaybookRunsQuery(db, limit + 1);
+      if (cursor) {
+        const runId = Buffer.from(cursor, 'base64url').toString('utf8');
+        const usable = /^[^/]{1,128}$/.test(runId) && runId !== '.' && runId !== '..' && !/^__.*__$/.test(runId);
+        const after = usable ? await playbookRunRef(db, runId).get() : undefined;
+        if (!after?.exists) {
+          throw new InvalidArgument('invalid query: cursor: not a cursor returned by this API (or its run has expired)', [
+            { path: 'query.cursor', message: 'unknown cursor' },
+          ]);
+        }
+        query = query.startAfter(after);
+      }
+      const snapshot = await query.get();
+      const docs = snapshot.docs.slice(0, limit);
+      const last = docs[docs.length - 1];
+      return {
+        runs: docs.map((doc) => runView(doc.id, doc.data())),
+        nextCursor: snapshot.docs.length > limit && last ? encodeCursor(last.id) : null,
+      };
+    },
+  };
+}

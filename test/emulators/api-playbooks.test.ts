@@ -1,0 +1,230 @@
+// Playbooks and analytics through the API, over real HTTP on the Emulator Suite.
+import { randomUUID } from 'node:crypto';
+import { Timestamp } from 'firebase-admin/firestore';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bucketId, bucketStart } from '../../functions/src/metrics/buckets';
+import { updateRiskIndex } from '../../functions/src/metrics/update-risk-index';
+import { call, storeAlert } from '../support/api';
+import { createUsersByRole, type Role, type TestUser } from '../support/auth';
+import { firestore } from '../support/emulators';
+
+let users: Record<Role | 'none', TestUser>;
+
+beforeAll(async () => {
+  users = await createUsersByRole();
+});
+
+describe('GET /playbooks', () => {
+  it('lists the built-in playbooks with their triggers and steps', async () => {
+    const response = await call('/playbooks', { token: users.viewer.idToken });
+    expect(response.status).toBe(200);
+    const ids = response.body.playbooks.map((playbook: { id: string }) => playbook.id);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'brute-force-response',
+        'ransomware-containment',
+        'data-exfiltration-response',
+        'ddos-mitigation',
+        'malware-containment',
+      ]),
+    );
+    expect(ids).toEqual([...ids].sort());
+    const bruteForce = response.body.playbooks.find((playbook: { id: string }) => playbook.id === 'brute-force-response');
+    expect(bruteForce.trigger.eventTypes).toContain('brute_force');
+    expect(bruteForce.steps.length).toBeGreaterThan(0);
+    expect(typeof bruteForce.auto).toBe('boolean');
+  });
+});
+
+describe('POST /playbooks/execute', () => {
+  it('a responder dry-runs a playbook: the run records what each step would do, and the audit log says who', async () => {
+    const { id: alertId } = await storeAlert({ eventType: 'brute_force', sourceIp: '185.234.72.91' });
+    const response = await call('/playbooks/execute', {
+      token: users.responder.idToken,
+      body: { alertId, playbookId: 'brute-force-response', dryRun: true },
+    });
+    expect(response.status).toBe(200);
+    const { runId, outcome, run } = response.body;
+    expect(outcome).toBe('finished');
+    expect(run).toMatchObject({
+      id: runId,
+      playbookId: 'brute-force-response',
+      alertId,
+      trigger: 'manual',
+      dryRun: true,
+      actor: { type: 'user', id: users.responder.uid, role: 'responder' },
+    });
+    expect(['SUCCEEDED', 'PARTIAL', 'FAILED']).toContain(run.status);
+    expect(run.steps.length).toBeGreaterThan(0);
+    expect(run.steps.every((step: { status: string }) => ['SUCCEEDED', 'FAILED', 'SKIPPED'].includes(step.status))).toBe(true);
+    expect(run).not.toHaveProperty('leaseOwner');
+    expect(typeof run.createdAt).toBe('string');
+
+    const stored = (await firestore().collection('playbookRuns').doc(runId).get()).data()!;
+    expect(stored.dryRun).toBe(true);
+    const audit = await firestore().collection('auditLog').where('target.id', '==', runId).get();
+    expect(audit.docs.map((doc) => doc.data())).toEqual(
+      expect.arrayContaining([expect.objectContaining({ action: 'playbook.dry_run', actor: expect.objectContaining({ id: users.responder.uid }) })]),
+    );
+    // A dry run blocks nothing.
+    expect((await firestore().collection('blocklist').doc('185.234.72.91').get()).data()?.runId).not.toBe(runId);
+  });
+
+  it('the same Idempotency-Key answers with the same run', async () => {
+    const { id: alertId } = await storeAlert();
+    const key = `key-${randomUUID()}`;
+    const send = () =>
+      call('/playbooks/execute', {
+        token: users.admin.idToken,
+        headers: { 'idempotency-key': key },
+        body: { alertId, playbookId: 'open-investigation', dryRun: true },
+      });
+    const first = await send();
+    expect(first.status).toBe(200);
+    const second = await send();
+    expect(second.status).toBe(200);
+    expect(second.body.runId).toBe(first.body.runId);
+    expect(second.body.outcome).toBe('already_finished');
+  });
+
+  it.each([
+    ['an unknown playbook', { playbookId: 'no-such-playbook' }, /playbook no-such-playbook/],
+    ['an unknown alert', { alertId: 'no-such-alert' }, /alert no-such-alert/],
+  ])('404 for %s', async (_name, override, message) => {
+    const { id: alertId } = await storeAlert();
+    const response = await call('/playbooks/execute', {
+      token: users.responder.idToken,
+      body: { alertId, playbookId: 'brute-force-response', dryRun: true, ...override },
+    });
+    expect(response.status).toBe(404);
+    expect(response.body.error.message).toMatch(message);
+  });
+
+  it.each([
+    ['no alertId', { playbookId: 'brute-force-response' }, 'body.alertId'],
+    ['dryRun not a boolean', { alertId: 'a', playbookId: 'brute-force-response', dryRun: 'yes' }, 'body.dryRun'],
+    ['an unknown field', { alertId: 'a', playbookId: 'brute-force-response', force: true }, 'body'],
+    ['a path in an id', { alertId: 'a/b', playbookId: 'brute-force-response' }, 'body.alertId'],
+  ])('400 for %s', async (_name, body, path) => {
+    const response = await call('/playbooks/execute', { token: users.responder.idToken, body });
+    expect(response.status).toBe(400);
+    expect(response.body.error.details.issues.map((issue: { path: string }) => issue.path)).toContain(path);
+  });
+});
+
+describe('GET /playbooks/history', () => {
+  it("pages an alert's runs newest first with a cursor", async () => {
+    const { id: alertId } = await storeAlert();
+    const runIds: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const response = await call('/playbooks/execute', {
+        token: users.responder.idToken,
+        body: { alertId, playbookId: 'open-investigation', dryRun: true },
+      });
+      expect(response.status).toBe(200);
+      runIds.push(response.body.runId);
+    }
+    const first = await call(`/playbooks/history?alertId=${alertId}&limit=2`, { token: users.viewer.idToken });
+    expect(first.status).toBe(200);
+    expect(first.body.runs.map((run: { id: string }) => run.id)).toEqual([runIds[2], runIds[1]]);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await call(`/playbooks/history?alertId=${alertId}&limit=2&cursor=${first.body.nextCursor}`, {
+      token: users.viewer.idToken,
+    });
+    expect(second.body.runs.map((run: { id: string }) => run.id)).toEqual([runIds[0]]);
+    expect(second.body.nextCursor).toBeNull();
+
+    const all = await call('/playbooks/history?limit=1', { token: users.viewer.idToken });
+    expect(all.status).toBe(200);
+    expect(all.body.runs).toHaveLength(1);
+  });
+
+  it.each(['limit=0', 'limit=201', 'cursor=bm8tc3VjaC1ydW4'])('400 for %s', async (query) => {
+    const response = await call(`/playbooks/history?${query}`, { token: users.viewer.idToken });
+    expect(response.status).toBe(400);
+  });
+});
+
+describe('analytics', () => {
+  // One more shard in the current hour's bucket, as the metrics triggers write them; removed
+  // afterwards so later suites see only what the pipeline counted.
+  const now = new Date();
+  const hour = bucketId('hour', bucketStart('hour', now));
+  const shard = () => firestore().collection('metrics').doc(hour).collection('shards').doc(shardId);
+  const shardId = `api-test-${randomUUID()}`;
+  const COUNT = 1000;
+  let before: { currentHour: { events: number } };
+
+  beforeAll(async () => {
+    before = (await call('/analytics/dashboard', { token: users.viewer.idToken })).body;
+    await shard().set({
+      bucket: hour,
+      granularity: 'hour',
+      bucketStart: Timestamp.fromDate(bucketStart('hour', now)),
+      writes: 1,
+      events: COUNT,
+      rejected: 0,
+      alertsOpened: 0,
+      alertsClosed: 0,
+      bySeverity: { CRITICAL: COUNT },
+      byType: { ransomware: COUNT },
+      byCountry: { QZ: COUNT },
+      expireAt: Timestamp.fromMillis(now.getTime() + 86_400_000),
+    });
+  });
+
+  afterAll(async () => {
+    await shard().delete();
+  });
+
+  it('GET /analytics/dashboard counts the current hour from the metric buckets', async () => {
+    const after = await call('/analytics/dashboard', { token: users.viewer.idToken });
+    expect(after.status).toBe(200);
+    expect(after.body.currentHour.start).toBe(bucketStart('hour', now).toISOString());
+    expect(after.body.currentHour.events - before.currentHour.events).toBeGreaterThanOrEqual(COUNT);
+    expect(after.body.currentHour.topCountries[0]).toEqual({ key: 'QZ', count: COUNT });
+    expect(after.body.currentHour.topEventTypes.map((entry: { key: string }) => entry.key)).toContain('ransomware');
+    expect(after.body.currentHour.bySeverity.CRITICAL).toBeGreaterThanOrEqual(COUNT);
+    expect(after.body.lastMinutes).toHaveLength(15);
+    expect(typeof after.body.activeAlerts).toBe('number');
+  });
+
+  it('GET /analytics/risk-index serves riskIndex/current and the timeline', async () => {
+    const written = await updateRiskIndex({ db: firestore(), now: () => new Date(), retentionDays: 1 });
+    const response = await call('/analytics/risk-index?window=1h', { token: users.viewer.idToken });
+    expect(response.status).toBe(200);
+    expect(response.body.current).toMatchObject({ kind: 'current', index: written.index, level: written.level });
+    expect(response.body.timeline[0]).toMatchObject({ minute: written.minute, index: written.index });
+  });
+
+  it('GET /analytics/timeline returns the buckets of the window, oldest first', async () => {
+    const response = await call('/analytics/timeline?window=1h&bucket=minute', { token: users.viewer.idToken });
+    expect(response.status).toBe(200);
+    expect(response.body.buckets).toHaveLength(60);
+    const starts = response.body.buckets.map((bucket: { start: string }) => Date.parse(bucket.start));
+    expect(starts).toEqual([...starts].sort((a, b) => a - b));
+    expect(starts[59]).toBe(bucketStart('minute', new Date()).getTime());
+    const weekly = await call('/analytics/timeline?window=7d&bucket=hour', { token: users.viewer.idToken });
+    expect(weekly.body.buckets).toHaveLength(168);
+    // More than 180 minutes of minute buckets is answered in hours, and says so.
+    const coarse = await call('/analytics/timeline?window=24h&bucket=minute', { token: users.viewer.idToken });
+    expect(coarse.status).toBe(200);
+    expect(coarse.body).toMatchObject({ window: '24h', bucket: 'hour' });
+    expect(coarse.body.buckets).toHaveLength(24);
+  });
+
+  it.each(['window=1y', 'bucket=second', 'window=24h&window=1h'])('GET /analytics/timeline: 400 for %s', async (query) => {
+    const response = await call(`/analytics/timeline?${query}`, { token: users.viewer.idToken });
+    expect(response.status).toBe(400);
+  });
+
+  it('GET /analytics/summary sums the last 24 hours', async () => {
+    const response = await call('/analytics/summary', { token: users.viewer.idToken });
+    expect(response.status).toBe(200);
+    expect(response.body.window).toBe('24h');
+    expect(response.body.events).toBeGreaterThanOrEqual(COUNT);
+    expect(response.body.bySeverity.CRITICAL).toBeGreaterThanOrEqual(COUNT);
+    expect(response.body.peakHour.events).toBeGreaterThanOrEqual(COUNT);
+    expect(response.body.riskIndex.points).toBeGreaterThanOrEqual(1);
+  });
+});

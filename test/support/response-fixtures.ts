@@ -1,0 +1,101 @@
+// Valid alerts and threats written straight to Firestore, for the playbook and metrics suites:
+// they exercise the alert and threat triggers without going through ingest. Each fixture is
+// validated with the document's own schema, so a schema change shows here first.
+import { Timestamp, type Firestore } from 'firebase-admin/firestore';
+import type { EventType, Severity } from '../../functions/src/domain/event';
+import { PROJECT_ID } from './emulators';
+import { AlertDocSchema, ThreatDocSchema, type AlertDoc, type ThreatDoc } from '../../functions/src/firestore/schema';
+
+export function alertDoc(
+  fields: { eventType: EventType; sourceIp: string; severity: Severity } & Partial<AlertDoc>,
+  at = new Date(),
+): AlertDoc {
+  const now = Timestamp.fromDate(at);
+  return AlertDocSchema.parse({
+    title: `${fields.eventType} from ${fields.sourceIp}`,
+    status: 'OPEN',
+    dedupKey: `test-${fields.sourceIp}-${fields.eventType}`,
+    threatIds: [],
+    eventIds: [],
+    occurrences: 1,
+    maxRiskScore: 80,
+    mitre: [],
+    firstSeen: now,
+    lastSeen: now,
+    assignee: null,
+    acknowledgedBy: null,
+    acknowledgedAt: null,
+    resolvedBy: null,
+    resolvedAt: null,
+    resolutionNote: null,
+    createdAt: now,
+    updatedAt: now,
+    ...fields,
+  });
+}
+
+export function threatDoc(
+  fields: { eventId: string; eventType: EventType; sourceIp: string; severity: Severity; destinationIp?: string; country?: string },
+  at = new Date(),
+): ThreatDoc {
+  const now = Timestamp.fromDate(at);
+  return ThreatDocSchema.parse({
+    event_id: fields.eventId,
+    timestamp: at.toISOString(),
+    event_type: fields.eventType,
+    source_ip: fields.sourceIp,
+    ...(fields.destinationIp && { destination_ip: fields.destinationIp }),
+    payload: {},
+    metadata: { fixture: true },
+    occurredAt: now,
+    geo: { ip: fields.sourceIp, zone: 'public', ...(fields.country && { country: fields.country }) },
+    analysis: {
+      engine: 'rules',
+      summary: 'fixture',
+      category: fields.eventType,
+      confidence: 0.9,
+      mitre: [],
+      evidence: {},
+      evidenceStrength: 0.5,
+      recommendedActions: [],
+    },
+    risk: { score: 10, severity: fields.severity, factors: [{ name: 'fixture', contribution: 10, detail: 'fixture' }] },
+    recentActivity: 0,
+    messageId: `fixture-${fields.eventId}`,
+    createdAt: now,
+    expireAt: Timestamp.fromMillis(at.getTime() + 86_400_000),
+  });
+}
+
+export async function writeAlert(db: Firestore, alertId: string, alert: AlertDoc): Promise<Timestamp> {
+  const result = await db.collection('alerts').doc(alertId).create(alert);
+  return result.writeTime;
+}
+
+/**
+ * Fires a scheduled function on the Functions emulator, which never runs schedules itself: an
+ * HTTP POST to the function, as Cloud Scheduler sends in production. The emulator registers a
+ * 2nd-gen scheduled function only while the Pub/Sub emulator runs, under a trigger key with a
+ * generation suffix ("us-central1-metrics-updateRiskIndex-0"), which its 404 answer lists.
+ */
+export async function fireSchedule(functionId: string, region = 'us-central1'): Promise<void> {
+  const host = process.env.FUNCTIONS_EMULATOR_HOST ?? '127.0.0.1:5001';
+  const post = (name: string) =>
+    fetch(`http://${host}/${PROJECT_ID}/${region}/${name}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-cloudscheduler-jobname': `firebase-schedule-${functionId}-${region}`,
+        'x-cloudscheduler-scheduletime': new Date().toISOString(),
+      },
+      body: '{}',
+    });
+  let response = await post(functionId);
+  if (response.status === 404) {
+    const listed = (await response.text()).match(new RegExp(`${region}-${functionId}-\\d+`, 'g')) ?? [];
+    const key = listed.sort((a, b) => Number(a.split('-').at(-1)) - Number(b.split('-').at(-1))).at(-1);
+    if (!key) throw new Error(`the Functions emulator has no scheduled function ${functionId} (is the Pub/Sub emulator running?)`);
+    response = await post(key.slice(region.length + 1));
+  }
+  if (!response.ok) throw new Error(`firing ${functionId}: HTTP ${response.status} ${await response.text()}`);
+}

@@ -3,6 +3,10 @@ import { defineConfig } from 'vitest/config';
 // One runner, several projects: `npm test` runs them in order (see package.json).
 //   unit       pure modules, next to the code they test; no emulator, no network
 //   emulators  cross-component suites in test/, run inside `firebase emulators:exec`
+//   kafka      the bridge on a real Kafka broker and the Pub/Sub emulator (test/kafka/); its
+//              global set-up starts the broker (or uses KAFKA_BROKERS) and, when
+//              PUBSUB_EMULATOR_HOST is unset, a Pub/Sub emulator of its own
+//   browser    the dashboard in Debian's Chromium (test/browser/), inside emulators:exec
 export default defineConfig({
   test: {
     projects: [
@@ -21,6 +25,31 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // Suites share one emulator suite and its Firestore: run files one at a time.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'kafka',
+          include: ['test/kafka/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/kafka/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // Two cores: one file at a time keeps timings (kill -9 mid-stream, restarts) honest.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          environment: 'node',
+          // Debian's Chromium (playwright-core) against the dashboard on the Hosting emulator;
+          // run inside `node tools/emulators.mjs exec`, after `npm run build` (dashboard/dist).
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          // One browser and one emulator suite: files one at a time.
           fileParallelism: false,
         },
       },

@@ -12,7 +12,8 @@
 //
 // Every child runs in its own process group with a watchdog on a pipe from this process, so
 // even a `kill -9` of this process leaves no emulator, JVM or bridge behind.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createConnection } from 'node:net';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -294,6 +295,10 @@ async function main() {
   await checkPortsFree();
   say('start', 'starting the Firebase emulators (Functions, Firestore, Pub/Sub, Auth, Hosting)…');
   await startEmulators();
+  say('start', 'creating the demo users on the Auth emulator…');
+  await promisify(execFile)(process.execPath, [join(ROOT, 'tools/users.mjs'), 'demo'], {
+    env: { ...process.env, FIREBASE_AUTH_EMULATOR_HOST: '127.0.0.1:9099' },
+  });
   say('start', `emulators up, ingest subscribed (${((Date.now() - t0) / 1000).toFixed(1)} s); starting Kafka…`);
   await startKafkaChild();
   const brokers = process.env.KAFKA_BROKERS ?? `127.0.0.1:${kafkaPort}`;
@@ -305,7 +310,7 @@ async function main() {
     '',
     `ThreatStream is running (${((Date.now() - t0) / 1000).toFixed(1)} s). Ctrl-C stops everything.`,
     '',
-    `  Dashboard       http://127.0.0.1:${PORTS.hosting}`,
+    `  Dashboard       http://127.0.0.1:${PORTS.hosting}   sign in as viewer|analyst|responder|admin@threatstream.test, password threatstream-<role>`,
     `  API             http://127.0.0.1:${PORTS.hosting}/api/health   (docs: /api/docs)`,
     `  Functions       http://127.0.0.1:${PORTS.functions}/${PROJECT_ID}/us-central1/api/health`,
     `  Bridge          http://127.0.0.1:${bridgePort}/metrics   ·  /readyz  ·  /healthz`,

@@ -13,7 +13,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['functions/src/**/*.test.ts', 'bridge/src/**/*.test.ts', 'tools/**/*.test.ts'],
+          include: ['functions/src/**/*.test.ts', 'bridge/src/**/*.test.ts', 'tools/**/*.test.ts', 'dashboard/src/**/*.test.ts'],
           environment: 'node',
         },
       },

@@ -1,0 +1,72 @@
+// The documents the dashboard reads, typed from the functions' own zod schemas
+// (functions/src/firestore/schema.ts is the single source of truth). Only types cross over:
+// the schemas themselves import firebase-admin and node:net, which do not belong in a browser,
+// and every write is made by the functions, which validate what they write.
+import type { Timestamp as AdminTimestamp } from 'firebase-admin/firestore';
+import type { Timestamp } from 'firebase/firestore';
+import type {
+  AlertDoc as AdminAlertDoc,
+  AlertStatus,
+  PlaybookRunDoc as AdminPlaybookRunDoc,
+  PlaybookRunStep as AdminPlaybookRunStep,
+  RiskIndexDoc as AdminRiskIndexDoc,
+  ThreatDoc as AdminThreatDoc,
+} from '../../../functions/src/firestore/schema';
+import type { EventType, Severity } from '../../../functions/src/domain/event';
+import type { MitreTechnique, RiskFactor } from '../../../functions/src/domain/threat';
+import type { Role } from '../../../functions/src/api/roles';
+
+/** A stored document as the web SDK hands it over: the Admin SDK's Timestamp is the web one here. */
+export type Web<T> = T extends AdminTimestamp
+  ? Timestamp
+  : T extends readonly (infer U)[]
+    ? Web<U>[]
+    : T extends object
+      ? { [K in keyof T]: Web<T[K]> }
+      : T;
+
+export type ThreatDoc = Web<AdminThreatDoc>;
+export type AlertDoc = Web<AdminAlertDoc>;
+export type PlaybookRunDoc = Web<AdminPlaybookRunDoc>;
+export type PlaybookRunStep = Web<AdminPlaybookRunStep>;
+export type RiskIndexDoc = Web<AdminRiskIndexDoc>;
+
+export type { AlertStatus, EventType, MitreTechnique, RiskFactor, Role, Severity };
+
+/** A document with its id. */
+export interface WithId<T> {
+  id: string;
+  data: T;
+}
+
+// API answers (functions/src/api/schemas.ts): plain JSON, timestamps as ISO strings.
+export type {
+  Dashboard as DashboardFigures,
+  Playbook as PlaybookView,
+  PlaybookRunView,
+} from '../../../functions/src/api/schemas';
+import type { Playbook as PlaybookView } from '../../../functions/src/api/schemas';
+
+/** What the dashboard uses of a playbook from GET /api/playbooks. */
+export type PlaybookSummary = Pick<PlaybookView, 'id' | 'name' | 'description' | 'trigger' | 'auto' | 'version'>;
+
+/** A stored document as the API sends it (functions/src/api/serialize.ts toWire): timestamps as ISO strings. */
+export type Wire<T> = T extends AdminTimestamp
+  ? string
+  : T extends readonly (infer U)[]
+    ? Wire<U>[]
+    : T extends object
+      ? { [K in keyof T]: Wire<T[K]> }
+      : T;
+
+/**
+ * POST /api/playbooks/execute's answer (api/services/playbooks.ts ExecuteResult). Its `run` is
+ * spelled out from the stored document here because the API's wire schemas (wireObject) do not
+ * carry field types through to TypeScript.
+ */
+export interface PlaybookExecution {
+  runId: string;
+  outcome: ExecuteResult['outcome'];
+  run: Wire<Omit<AdminPlaybookRunDoc, 'leaseOwner' | 'leaseExpiresAt'>> & { id: string };
+}
+import type { ExecuteResult } from '../../../functions/src/api/services/playbooks';

@@ -30,7 +30,7 @@ function parse(argv) {
   const options = {};
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
+    if (!arg.startsWith('--')) usage(`unexpected argument ${arg}`);
     const key = arg.slice(2);
     if (key === 'allow-known-passwords') options[key] = true;
     else {
@@ -42,7 +42,7 @@ function parse(argv) {
   return { command, options };
 }
 
-function usage(message) {
+function usage(message, status = 2) {
   if (message) console.error(`error: ${message}\n`);
   console.error(
     [
@@ -53,7 +53,7 @@ function usage(message) {
       `roles: ${ROLES.join(', ')}`,
     ].join('\n'),
   );
-  process.exit(2);
+  process.exit(status);
 }
 
 function checkRole(role, allowNone = false) {
@@ -98,6 +98,7 @@ export async function upsertUser(auth, { email, password, role, displayName }) {
 
 async function main() {
   const { command, options } = parse(process.argv.slice(2));
+  if (command === undefined || command === '--help' || command === 'help' || command === '-h') usage(undefined, command ? 0 : 2);
   if (!['demo', 'create', 'set-role', 'list'].includes(command)) usage(command ? `unknown command ${command}` : undefined);
 
   const emulatorHost = process.env.FIREBASE_AUTH_EMULATOR_HOST;

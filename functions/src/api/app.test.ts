@@ -206,6 +206,15 @@ describe('the app', () => {
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('the OpenAPI document says what the event schema refines (addresses, non-blank strings)', async () => {
+    const spec = (await call('/api/openapi.json')).body;
+    const event = spec.components.schemas.SecurityEvent.properties;
+    expect(event.source_ip.anyOf).toEqual([{ format: 'ipv4' }, { format: 'ipv6' }]);
+    expect(event.event_type.allOf).toEqual([{ pattern: '\\S' }]);
+    expect(new RegExp(event.event_type.allOf[0].pattern).test('   ')).toBe(false);
+    expect(spec.paths['/api/alerts/{id}/resolve'].post['x-required-role']).toBe('analyst');
+  });
+
   it('security headers on every answer', async () => {
     const response = await call('/api/nope');
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');

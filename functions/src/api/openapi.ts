@@ -111,6 +111,8 @@ export function openApiDocument(routes: RouteSpec[], environment: 'emulator' | '
 }
 
 const IP_ADDRESS = { anyOf: [{ format: 'ipv4' }, { format: 'ipv6' }], description: 'An IPv4 or IPv6 address.' };
+/** Trimmed before its length is checked: at least one character that is not white space. */
+const NOT_BLANK = { allOf: [{ pattern: '\\S' }] };
 
 /**
  * What zod checks with `.refine()` has no JSON Schema of its own, so the generator leaves the
@@ -121,5 +123,8 @@ function describeRefinements(document: OpenApiDocument): void {
   const event = document.components?.schemas?.SecurityEvent as { properties?: Record<string, object> } | undefined;
   for (const field of ['source_ip', 'destination_ip']) {
     if (event?.properties?.[field]) event.properties[field] = { ...event.properties[field], ...IP_ADDRESS };
+  }
+  for (const field of ['event_id', 'event_type', 'protocol']) {
+    if (event?.properties?.[field]) event.properties[field] = { ...event.properties[field], ...NOT_BLANK };
   }
 }

@@ -61,7 +61,7 @@ function print(label: string, report: WriteRateReport, perEvent: number, extra: 
   console.log(`  events counted                       ${report.facts} in ${(report.durationMs / 1000).toFixed(1)} s (${report.factsPerSecond.toFixed(0)} events/s) ${extra}`);
   console.log(`  shard documents written              ${report.shardDocuments} (${METRIC_SHARDS} shards per bucket, minute + hour)`);
   console.log(`  max writes to one document in 1 s    ${report.maxWritesPerDocPerSecond} (${report.busiestDoc})`);
-  console.log(`  mean writes per shard document / s   ${report.meanWritesPerDocPerSecond.toFixed(3)}`);
+  console.log(`  mean writes per shard document / s   ${report.meanWritesPerDocPerSecond.toFixed(3)} (successive writes ${Number.isFinite(report.meanGapMs) ? `${report.meanGapMs.toFixed(0)} ms` : 'never'} apart)`);
   console.log(`  shard documents by peak writes/s     ${JSON.stringify(report.histogram)}`);
   console.log(`  Firestore writes per event           ${perEvent.toFixed(2)} (ledger entry + minute shard + hour shard)`);
 }

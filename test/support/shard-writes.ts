@@ -14,7 +14,12 @@ export interface WriteRateReport {
   /** The most writes one shard document received within any 1-second window. */
   maxWritesPerDocPerSecond: number;
   busiestDoc: string;
-  /** Mean writes per shard document per second, over the burst. */
+  /**
+   * Mean time between two successive writes to the same shard document (over every document
+   * written more than once): the sustained per-document write interval.
+   */
+  meanGapMs: number;
+  /** 1,000 / meanGapMs: the sustained writes per shard document per second. */
   meanWritesPerDocPerSecond: number;
   /** First to last commit. */
   durationMs: number;
@@ -49,8 +54,14 @@ export async function shardWriteReport(db: Firestore, keys: string[], windowMs =
   let max = 0;
   let busiestDoc = '';
   const histogram: Record<string, number> = {};
+  let gapSum = 0;
+  let gaps = 0;
   for (const [doc, list] of times) {
     list.sort((a, b) => a - b);
+    for (let k = 1; k < list.length; k++) {
+      gapSum += list[k]! - list[k - 1]!;
+      gaps++;
+    }
     let peak = 0;
     for (let start = 0, end = 0; end < list.length; end++) {
       while (list[end]! - list[start]! >= windowMs) start++;
@@ -69,7 +80,9 @@ export async function shardWriteReport(db: Firestore, keys: string[], windowMs =
     shardDocuments: times.size,
     maxWritesPerDocPerSecond: max,
     busiestDoc,
-    meanWritesPerDocPerSecond: times.size === 0 ? 0 : (2 * facts) / times.size / seconds,
+    meanGapMs: gaps === 0 ? Infinity : gapSum / gaps,
+    // Not writes divided by the burst's span: n writes a second apart span only n - 1 seconds.
+    meanWritesPerDocPerSecond: gaps === 0 ? 0 : 1_000 / Math.max(1, gapSum / gaps),
     durationMs,
     factsPerSecond: facts / seconds,
     histogram,

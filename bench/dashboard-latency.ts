@@ -71,22 +71,21 @@ async function writeToRender(): Promise<number[]> {
     await signIn(page, analyst);
     await waitUntilLive(page);
     // Rows present now are not measured; every row added from here on is, once.
-    await page.evaluate(() => {
-      const seen = new Map<string, number>();
-      (window as unknown as { renderedAt: Map<string, number> }).renderedAt = seen;
-      const record = (node: Node) => {
+    // A string, not a function: tsx (esbuild keepNames) would wrap a function's inner functions
+    // in a __name helper that does not exist in the page.
+    await page.evaluate(`(() => {
+      const seen = new Map();
+      window.renderedAt = seen;
+      const record = (node) => {
         if (!(node instanceof HTMLElement)) return;
-        const rows = node.matches('tr[data-threat-id]') ? [node] : [...node.querySelectorAll<HTMLElement>('tr[data-threat-id]')];
+        const rows = node.matches('tr[data-threat-id]') ? [node] : [...node.querySelectorAll('tr[data-threat-id]')];
         const at = performance.timeOrigin + performance.now();
-        for (const row of rows) {
-          const id = row.dataset.threatId!;
-          if (!seen.has(id)) seen.set(id, at);
-        }
+        for (const row of rows) if (!seen.has(row.dataset.threatId)) seen.set(row.dataset.threatId, at);
       };
       new MutationObserver((mutations) => {
         for (const mutation of mutations) mutation.addedNodes.forEach(record);
       }).observe(document.body, { childList: true, subtree: true });
-    });
+    })()`);
 
     const prefix = runId('bench-render');
     const written = new Map<string, number>();
@@ -101,7 +100,7 @@ async function writeToRender(): Promise<number[]> {
     const deadline = Date.now() + 60_000;
     let rendered: [string, number][] = [];
     while (Date.now() < deadline) {
-      rendered = await page.evaluate(() => [...(window as unknown as { renderedAt: Map<string, number> }).renderedAt.entries()]);
+      rendered = (await page.evaluate('[...window.renderedAt.entries()]')) as [string, number][];
       if (rendered.filter(([id]) => written.has(id)).length >= EVENTS) break;
       await sleep(250);
     }
@@ -170,11 +169,13 @@ async function fanOut(): Promise<{ perRound: number[][]; missing: number }> {
 
 async function main() {
   console.log(
-    `dashboard benchmark: Firestore, Auth and Hosting emulators; Chromium ${execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim().replace(/^Chromium /, '')}; ${cpus().length} CPU cores`,
+    `dashboard benchmark: Firestore, Auth and Hosting emulators; ${execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()}; ${cpus().length} CPU cores`,
   );
-  console.log(`\n1. threat written → row rendered in the dashboard (${EVENTS} threats, one every ${(1000 / RATE).toFixed(0)} ms)`);
-  const render = await writeToRender();
-  console.log(`  write → render        ${summary(render)}`);
+  if (EVENTS > 0) {
+    console.log(`\n1. threat written → row rendered in the dashboard (${EVENTS} threats, one every ${(1000 / RATE).toFixed(0)} ms)`);
+    const render = await writeToRender();
+    console.log(`  write → render        ${summary(render)}`);
+  }
 
   console.log(`\n2. fan-out: ${CLIENTS} web-SDK listener clients in ${PROCESSES} Node processes, ${ROUNDS} rounds of one new threat`);
   const { perRound, missing } = await fanOut();

@@ -3,7 +3,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { threatIdFor } from '../../functions/src/firestore/refs';
-import { createUser, type TestUser } from '../support/auth';
+import type { TestUser } from '../support/auth';
 import { firestore, publishEvent, runId, waitFor } from '../support/emulators';
 import { axeViolations, describeViolations } from './support/axe';
 import {
@@ -17,13 +17,15 @@ import {
 } from './support/browser';
 import { HOSTILE_MARKUP, bruteForce, xssAttempt } from './support/events';
 import { writeThreats } from './support/threats';
+import { demoUsers } from './support/users';
 
 let browser: Browser;
 let analyst: TestUser;
 
 beforeAll(async () => {
   requireBuiltDashboard();
-  [browser, analyst] = await Promise.all([launchChromium(), createUser('analyst')]);
+  // The demo analyst of tools/users.mjs, signed in through the form like a person would.
+  [browser, { analyst }] = await Promise.all([launchChromium(), demoUsers()]);
 });
 
 afterAll(async () => {

@@ -61,12 +61,12 @@ export function AlertItem({ db, user, role, alert, fresh, expanded, onToggle, pl
               <dt>Last seen</dt>
               <dd>{dateTime(data.lastSeen)}</dd>
               <dt>Assignee</dt>
-              <dd>{data.assignee ?? 'unassigned'}</dd>
+              <dd>{data.assignee ? <Person uid={data.assignee} user={user} /> : 'unassigned'}</dd>
               {data.acknowledgedAt && (
                 <>
                   <dt>Acknowledged</dt>
                   <dd>
-                    {dateTime(data.acknowledgedAt)} by {data.acknowledgedBy ?? 'unknown'}
+                    {dateTime(data.acknowledgedAt)} by {data.acknowledgedBy ? <Person uid={data.acknowledgedBy} user={user} /> : 'unknown'}
                   </dd>
                 </>
               )}
@@ -78,6 +78,16 @@ export function AlertItem({ db, user, role, alert, fresh, expanded, onToggle, pl
         )}
       </article>
     </li>
+  );
+}
+
+/** Alerts record people by Firebase uid: the signed-in user is "you", others a short uid. */
+function Person({ uid, user }: { uid: string; user: User }) {
+  if (uid === user.uid) return <span title={uid}>you ({user.email ?? uid})</span>;
+  return (
+    <span className="mono" title={uid}>
+      {uid.length > 12 ? `${uid.slice(0, 10)}…` : uid}
+    </span>
   );
 }
 

@@ -6,6 +6,7 @@ type Bucket = DashboardFigures['lastMinutes'][number];
 /** Events per minute in SVG; the numbers are in the accessible name. */
 export function MinuteBars({ buckets, width, height }: { buckets: Bucket[]; width: number; height: number }) {
   const axis = 14;
+  const top = 14;
   const plotHeight = height - axis;
   const largest = Math.max(1, ...buckets.map((bucket) => bucket.events));
   const slot = width / Math.max(1, buckets.length);
@@ -20,7 +21,7 @@ export function MinuteBars({ buckets, width, height }: { buckets: Bucket[]; widt
     <svg className="minute-bars" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label}>
       <line className="grid" x1={0} x2={width} y1={plotHeight + 0.5} y2={plotHeight + 0.5} />
       {buckets.map((bucket, index) => {
-        const h = (bucket.events / largest) * (plotHeight - 4);
+        const h = (bucket.events / largest) * (plotHeight - top);
         return <rect key={bucket.start} className="bar" x={index * slot + 1} y={plotHeight - h} width={barWidth} height={h} />;
       })}
       {first && (
@@ -33,7 +34,7 @@ export function MinuteBars({ buckets, width, height }: { buckets: Bucket[]; widt
           {clockTime(Date.parse(last.start)).slice(0, 5)}
         </text>
       )}
-      <text className="axis" x={width} y={9} textAnchor="end">
+      <text className="axis" x={0} y={9}>
         max {largest}/min
       </text>
     </svg>

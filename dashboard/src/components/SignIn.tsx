@@ -66,8 +66,8 @@ export function SignIn({ services }: { services: Services }) {
       </form>
       {services.emulated && (
         <p className="hint">
-          Local emulators: sign in as one of the demo users (viewer@, analyst@, responder@ or admin@threatstream.test) created by
-          the users script.
+          Local emulators: <code>node tools/users.mjs demo</code> creates viewer@, analyst@, responder@ and admin@threatstream.test,
+          each with the password <code>threatstream-</code> followed by the role.
         </p>
       )}
     </section>

@@ -21,8 +21,6 @@ class ListenerRegistry {
   private readonly listeners = new Map<number, ListenerHealth>();
   private readonly observers = new Set<Observer>();
   private version = 0;
-  /** Listeners re-attached to release cached documents (see useSnapshot.ts). */
-  recycles = 0;
 
   add(name: string): number {
     const id = this.nextId++;
@@ -71,7 +69,7 @@ export const listenerRegistry = new ListenerRegistry();
 declare global {
   interface Window {
     /** Read-only figures for tests and the curious: how many snapshot listeners are attached. */
-    threatstream?: { activeListeners(): number; listenerNames(): string[]; recycles(): number };
+    threatstream?: { activeListeners(): number; listenerNames(): string[] };
   }
 }
 
@@ -79,6 +77,5 @@ if (typeof window !== 'undefined') {
   window.threatstream = {
     activeListeners: () => listenerRegistry.size,
     listenerNames: () => listenerRegistry.all().map((listener) => listener.name),
-    recycles: () => listenerRegistry.recycles,
   };
 }

@@ -100,6 +100,6 @@ export function activeListeners(page: Page): Promise<number> {
 
 declare global {
   interface Window {
-    threatstream?: { activeListeners(): number; listenerNames(): string[]; recycles(): number };
+    threatstream?: { activeListeners(): number; listenerNames(): string[] };
   }
 }

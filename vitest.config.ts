@@ -6,7 +6,9 @@ import { defineConfig } from 'vitest/config';
 //   kafka      the bridge on a real Kafka broker and the Pub/Sub emulator (test/kafka/); its
 //              global set-up starts the broker (or uses KAFKA_BROKERS) and, when
 //              PUBSUB_EMULATOR_HOST is unset, a Pub/Sub emulator of its own
-//   browser    the dashboard in Debian's Chromium (test/browser/), inside emulators:exec
+//   browser    the dashboard in Debian's Chromium (test/browser/), inside emulators:exec, in a
+//              session of its own (other suites' threats would interleave with its live views)
+//   browser-load  the listener-hygiene load test, last in that session
 export default defineConfig({
   test: {
     projects: [
@@ -44,6 +46,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
+          exclude: ['test/browser/hygiene.test.ts'],
           environment: 'node',
           // Debian's Chromium (playwright-core) against the dashboard on the Hosting emulator;
           // run inside `node tools/emulators.mjs exec`, after `npm run build` (dashboard/dist).
@@ -51,6 +54,19 @@ export default defineConfig({
           hookTimeout: 180_000,
           // One browser and one emulator suite: files one at a time.
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // The 2,000-threat listener-hygiene run, after the browser project: its threats queue
+          // thousands of trigger invocations that would starve any suite run after it.
+          name: 'browser-load',
+          include: ['test/browser/hygiene.test.ts'],
+          environment: 'node',
+          // Its 2,000 in-process ingest writes log a line each; shown only if the test fails.
+          silent: 'passed-only',
+          testTimeout: 300_000,
+          hookTimeout: 180_000,
         },
       },
     ],

@@ -3,8 +3,7 @@
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, type TestUser } from '../support/auth';
-import { readBucket } from '../../functions/src/metrics/read';
-import { firestore, runId, settle } from '../support/emulators';
+import { runId } from '../support/emulators';
 import {
   activeListeners,
   launchChromium,
@@ -41,13 +40,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  // 2,000 threats queue 6,000 trigger invocations (alerts, analysis, metrics) on the Functions
-  // emulator: let them drain, so the next suite's pipeline is not minutes behind.
-  const counted = async () =>
-    (await Promise.all([readBucket(firestore(), 'hour', new Date()), readBucket(firestore(), 'hour', new Date(Date.now() - 3_600_000))])).map(
-      (bucket) => bucket.events,
-    );
-  await settle(counted, 5_000, 300_000).catch((error: unknown) => console.warn(`trigger backlog still draining: ${String(error)}`));
 });
 
 function newest(written: WrittenThreat[]): WrittenThreat {
@@ -89,9 +81,11 @@ describe('the threat stream under load', () => {
     );
     // A threat kept in memory costs about 3.5 kB of heap (measured with the SDK's default cache,
     // which keeps them all: +6 MB by the end of this test). The dashboard's eager-GC cache and
-    // bounded state keep the heap where it was after the warm-up.
+    // bounded state keep the heap near where it was after the warm-up: measured up to +1.4 MB
+    // of noise (what the SDK and the page hold between collections), so the bound is half of
+    // what keeping every threat would cost.
     for (const { figures } of steps) {
-      expect(figures.heapUsed - warm.heapUsed).toBeLessThan(1_500_000);
+      expect(figures.heapUsed - warm.heapUsed).toBeLessThan(3_000_000);
       expect(figures.nodes).toBeLessThan(warm.nodes * 1.1);
       expect(figures.listeners).toBeLessThanOrEqual(warm.listeners + 10);
     }

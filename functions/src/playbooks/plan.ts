@@ -107,12 +107,34 @@ export interface AlertAddresses {
 
 export type AddressChoice = { ok: true; ip: string; zone: NetworkZone } | { ok: false; reason: string };
 
-/** Zones block_ip accepts: only public addresses are blocked at the edge. */
-function blockable(ip: string, config: DetectionConfig): { ok: true; zone: NetworkZone } | { ok: false; reason: string } {
-  const { zone, criticalAsset } = classifyZone(ip, config);
-  if (criticalAsset) return { ok: false, reason: `${ip} is a critical asset` };
-  if (zone !== 'public') return { ok: false, reason: `${ip} is in the ${zone} zone, not a public address` };
-  return { ok: true, zone };
+type AddressRole = 'source' | 'destination';
+type Verdict = { ok: true; zone: NetworkZone } | { ok: false; reason: string };
+
+/**
+ * The first candidate address the verdict accepts, or every candidate's reason for refusal.
+ * `either` tries both addresses, in the order given by `eitherOrder`.
+ */
+function chooseAddress(
+  target: AddressRole | 'either',
+  eitherOrder: [AddressRole, AddressRole],
+  addresses: AlertAddresses,
+  verdict: (ip: string) => Verdict,
+  refusal: string,
+): AddressChoice {
+  const ipOf: Record<AddressRole, string | undefined> = { source: addresses.sourceIp, destination: addresses.destinationIp };
+  const candidates = target === 'either' ? eitherOrder : [target];
+  const reasons: string[] = [];
+  for (const role of candidates) {
+    const ip = ipOf[role];
+    if (ip === undefined) {
+      reasons.push(`the alert has no ${role} address`);
+      continue;
+    }
+    const judged = verdict(ip);
+    if (judged.ok) return { ok: true, ip, zone: judged.zone };
+    reasons.push(`${role} ${judged.reason}`);
+  }
+  return { ok: false, reason: `${refusal}: ${reasons.join('; ')}` };
 }
 
 /**
@@ -124,26 +146,13 @@ export function chooseBlockTarget(
   addresses: AlertAddresses,
   config: DetectionConfig,
 ): AddressChoice {
-  const candidates: [string, string | undefined][] =
-    target === 'source'
-      ? [['source', addresses.sourceIp]]
-      : target === 'destination'
-        ? [['destination', addresses.destinationIp]]
-        : [
-            ['source', addresses.sourceIp],
-            ['destination', addresses.destinationIp],
-          ];
-  const reasons: string[] = [];
-  for (const [label, ip] of candidates) {
-    if (ip === undefined) {
-      reasons.push(`the alert has no ${label} address`);
-      continue;
-    }
-    const verdict = blockable(ip, config);
-    if (verdict.ok) return { ok: true, ip, zone: verdict.zone };
-    reasons.push(`${label} ${verdict.reason}`);
-  }
-  return { ok: false, reason: `refused to block: ${reasons.join('; ')}` };
+  return chooseAddress(target === 'external' ? 'either' : target, ['source', 'destination'], addresses, (ip) => {
+    const { zone, criticalAsset } = classifyZone(ip, config);
+    if (criticalAsset) return { ok: false, reason: `${ip} is a critical asset` };
+    // Only public addresses are blocked at the edge.
+    if (zone !== 'public') return { ok: false, reason: `${ip} is in the ${zone} zone, not a public address` };
+    return { ok: true, zone };
+  }, 'refused to block');
 }
 
 /**
@@ -156,31 +165,12 @@ export function chooseIsolationTarget(
   addresses: AlertAddresses,
   config: DetectionConfig,
 ): AddressChoice {
-  const candidates: [string, string | undefined][] =
-    target === 'source'
-      ? [['source', addresses.sourceIp]]
-      : target === 'destination'
-        ? [['destination', addresses.destinationIp]]
-        : [
-            ['destination', addresses.destinationIp],
-            ['source', addresses.sourceIp],
-          ];
-  const reasons: string[] = [];
-  for (const [label, ip] of candidates) {
-    if (ip === undefined) {
-      reasons.push(`the alert has no ${label} address`);
-      continue;
-    }
+  return chooseAddress(target === 'internal' ? 'either' : target, ['destination', 'source'], addresses, (ip) => {
     const { zone, criticalAsset } = classifyZone(ip, config);
-    if (zone !== 'private' && zone !== 'internal') {
-      reasons.push(`${label} ${ip} is in the ${zone} zone, not one of our hosts`);
-    } else if (criticalAsset) {
-      reasons.push(`${label} ${ip} is a critical asset: isolate it by hand if you must`);
-    } else {
-      return { ok: true, ip, zone };
-    }
-  }
-  return { ok: false, reason: `refused to isolate: ${reasons.join('; ')}` };
+    if (zone !== 'private' && zone !== 'internal') return { ok: false, reason: `${ip} is in the ${zone} zone, not one of our hosts` };
+    if (criticalAsset) return { ok: false, reason: `${ip} is a critical asset: isolate it by hand if you must` };
+    return { ok: true, zone };
+  }, 'refused to isolate');
 }
 
 const PRIORITY_BY_SEVERITY: Record<Severity, 'P1' | 'P2' | 'P3' | 'P4'> = {

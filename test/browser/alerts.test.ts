@@ -7,7 +7,7 @@ import type { TestUser } from '../support/auth';
 import { firestore, publishEvent, runId, uniquePublicIp, waitFor } from '../support/emulators';
 import { axeViolations, describeViolations } from './support/axe';
 import { DASHBOARD_URL, activeListeners, launchChromium, openDashboard, requireBuiltDashboard, screenshot, signIn, waitUntilLive } from './support/browser';
-import { bruteForce } from './support/events';
+import { bruteForce } from '../support/events';
 import { demoUsers } from './support/users';
 
 let browser: Browser;

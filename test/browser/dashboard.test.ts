@@ -15,7 +15,7 @@ import {
   signIn,
   waitUntilLive,
 } from './support/browser';
-import { HOSTILE_MARKUP, bruteForce, xssAttempt } from './support/events';
+import { HOSTILE_MARKUP, bruteForce, xssAttempt } from '../support/events';
 import { writeThreats } from './support/threats';
 import { demoUsers } from './support/users';
 

@@ -7,7 +7,7 @@ import { updateRiskIndex } from '../../functions/src/metrics/update-risk-index';
 import { createUser, type TestUser } from '../support/auth';
 import { firestore, publishEvent, runId, waitFor } from '../support/emulators';
 import { launchChromium, openDashboard, requireBuiltDashboard, screenshot, signIn, waitUntilLive } from './support/browser';
-import { bruteForce } from './support/events';
+import { bruteForce } from '../support/events';
 
 let browser: Browser;
 let viewer: TestUser;

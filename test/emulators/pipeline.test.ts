@@ -10,6 +10,7 @@ import {
   uniquePublicIp,
   waitFor,
 } from '../support/emulators';
+import { bruteForce } from '../support/events';
 
 const db = () => firestore();
 
@@ -35,20 +36,6 @@ async function alertsFromSource(sourceIp: string) {
 async function rejectedWithMessageId(messageId: string) {
   const snapshot = await db().collection('rejectedEvents').where('messageId', '==', messageId).get();
   return snapshot.empty ? undefined : snapshot.docs[0]!.data();
-}
-
-function bruteForce(eventId: string, sourceIp: string, attempts = 150) {
-  return {
-    event_id: eventId,
-    timestamp: new Date().toISOString(),
-    event_type: 'brute_force',
-    source_ip: sourceIp,
-    destination_ip: '10.0.0.100',
-    destination_port: 22,
-    protocol: 'TCP',
-    payload: { attempts },
-    metadata: {},
-  };
 }
 
 describe('ingest', () => {

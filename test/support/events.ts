@@ -1,4 +1,4 @@
-import { uniquePublicIp } from '../../support/emulators';
+import { uniquePublicIp } from './emulators';
 
 /** The seed's brute-force event from a fresh public address: scored HIGH or CRITICAL, opens an alert. */
 export function bruteForce(eventId: string, sourceIp: string = uniquePublicIp(), attempts = 150) {

@@ -70,11 +70,8 @@ async function storeThreat(
 ): Promise<IngestOutcome> {
   const threatId = threatIdFor(event.event_id);
   const ref = threatRef(deps.db, threatId);
-  if ((await ref.get()).exists) {
-    log.duplicateEvent(event.event_id, message.messageId);
-    return { outcome: 'duplicate', threatId };
-  }
-
+  // No read before the create: redeliveries are rare, and the create's precondition catches
+  // them (below) for the price of one wasted count, instead of a read on every event.
   const occurredAt = new Date(event.timestamp);
   const recentActivity = await countRecentEventsFromSource(deps, event, occurredAt);
   const assessment = assessEvent(event, { intel: deps.intel, config: deps.config, recentActivity });
@@ -94,7 +91,7 @@ async function storeThreat(
   try {
     await ref.create(threat);
   } catch (error) {
-    // Two deliveries of the same event raced past the existence check: the other one won.
+    // Delivered before (or twice at once): the first delivery's threat stands.
     if (isAlreadyExists(error)) {
       log.duplicateEvent(event.event_id, message.messageId);
       return { outcome: 'duplicate', threatId };

@@ -10,6 +10,8 @@ export const onAlertUpdated = onDocumentUpdated(
   { document: `${COLLECTIONS.alerts}/{alertId}`, retry: true },
   async (event) => {
     if (!event.data) return;
+    // Most updates are threats joining the alert: only the move into RESOLVED is worth parsing.
+    if (event.data.after.get('status') !== 'RESOLVED' || event.data.before.get('status') === 'RESOLVED') return;
     const path = event.data.after.ref.path;
     const before = parseTriggerDocument(AlertDocSchema, event.data.before.data(), 'metrics-onAlertUpdated', path);
     const after = parseTriggerDocument(AlertDocSchema, event.data.after.data(), 'metrics-onAlertUpdated', path);

@@ -1,4 +1,5 @@
 import { onDocumentUpdated } from 'firebase-functions/firestore';
+import { severityOf } from '../analysis/escalation';
 import { COLLECTIONS } from '../firestore/refs';
 import { ThreatDocSchema } from '../firestore/schema';
 import { parseTriggerDocument } from '../firestore/trigger-data';
@@ -13,6 +14,8 @@ export const onThreatUpdated = onDocumentUpdated(
   { document: `${COLLECTIONS.threats}/{threatId}`, retry: true, concurrency: 80, cpu: 1 },
   async (event) => {
     if (!event.data) return;
+    // Most updates (the alert link, the model record) leave the severity alone: skip parsing them.
+    if (severityOf(event.data.before.data()) === severityOf(event.data.after.data())) return;
     const path = event.data.after.ref.path;
     const before = parseTriggerDocument(ThreatDocSchema, event.data.before.data(), 'metrics-onThreatUpdated', path);
     const after = parseTriggerDocument(ThreatDocSchema, event.data.after.data(), 'metrics-onThreatUpdated', path);

@@ -2,7 +2,7 @@
  * Bridge throughput and memory, next to its two halves measured alone on the same broker and
  * emulator in the same run.
  *
- *   npx tsx bench/bridge-throughput.ts [--messages 50000] [--rounds 3] [--backlog 200000]
+ *   npx tsx bench/bridge-throughput.ts [--messages 100000] [--rounds 3] [--backlog 200000] [--profile DIR]
  *
  * Part 1 (rounds × three measurements, median reported), all on the same preloaded topic:
  *   bare consumer   a kafkajs consumer group whose eachBatch does nothing     (messages/s)
@@ -42,6 +42,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3' },
     backlog: { type: 'string', default: '200000' },
     partitions: { type: 'string', default: '6' },
+    /** Writes a V8 CPU profile of each part-1 bridge run into this directory (node --cpu-prof). */
+    profile: { type: 'string' },
   },
 });
 const N = Number(args.messages);
@@ -334,7 +336,8 @@ async function main() {
       const publisher = await barePublisher(pubsub, unique('bench-bare-pub'), messages);
       const pubsubTopic = unique('bench-bridge-pub');
       await pubsub.topic(pubsubTopic).create();
-      const bridge = await runBridge(env, topic, pubsubTopic, N);
+      const profileFlags = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : BRIDGE_NODE_FLAGS;
+      const bridge = await runBridge(env, topic, pubsubTopic, N, profileFlags);
       results.consumer.push(consumer);
       results.publisher.push(publisher);
       results.bridge.push(bridge);

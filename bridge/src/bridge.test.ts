@@ -5,7 +5,7 @@ import { Bridge, MAX_CONSUMER_RESTARTS } from './bridge.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createBridgeMetrics } from './metrics.js';
-import type { Publisher } from './pubsub.js';
+import type { PublishCallback, Publisher } from './pubsub.js';
 
 const TOPIC = 'raw';
 
@@ -75,23 +75,23 @@ class FakeConsumer {
 
 /** A publisher whose publishes the test resolves or rejects one by one. */
 class FakePublisher implements Publisher {
-  readonly pending = new Map<string, { resolve: (id: string) => void; reject: (e: Error) => void; attributes: Record<string, string>; data: Buffer }>();
+  readonly pending = new Map<string, { done: PublishCallback; attributes: Record<string, string>; data: Buffer }>();
   readonly attempts: string[] = [];
-  publish(data: Buffer, attributes: Record<string, string>) {
+  publish(data: Buffer, attributes: Record<string, string>, done: PublishCallback) {
     this.attempts.push(attributes.event_id!);
-    return new Promise<string>((resolve, reject) => this.pending.set(attributes.kafka_offset!, { resolve, reject, attributes, data }));
+    this.pending.set(attributes.kafka_offset!, { done, attributes, data });
   }
   ack(offset: number) {
     const entry = this.pending.get(String(offset));
     if (!entry) throw new Error(`no pending publish for offset ${offset}`);
     this.pending.delete(String(offset));
-    entry.resolve(`msg-${offset}`);
+    entry.done(null);
   }
   fail(offset: number, message = 'UNAVAILABLE') {
     const entry = this.pending.get(String(offset));
     if (!entry) throw new Error(`no pending publish for offset ${offset}`);
     this.pending.delete(String(offset));
-    entry.reject(new Error(message));
+    entry.done(new Error(message));
   }
   flush = async () => {};
   close = async () => {};
@@ -110,7 +110,7 @@ function message(offset: number, value: string | null = JSON.stringify({ event_i
 
 const flush = () => new Promise((r) => setImmediate(r));
 
-async function setup(env: Record<string, string> = {}) {
+async function setup(env: Record<string, string> = {}, now?: () => number) {
   const consumer = new FakeConsumer();
   const sent: Parameters<Producer['send']>[0][] = [];
   const producer = {
@@ -131,6 +131,7 @@ async function setup(env: Record<string, string> = {}) {
     metrics,
     logger: createLogger('error', () => {}),
     restartDelayMs: () => 1,
+    ...(now && { now }),
   });
   await bridge.start();
   consumer.join([0, 1]);
@@ -216,6 +217,27 @@ describe('Bridge', () => {
     expect(metrics.published.get()).toBe(1);
     await bridge.commit();
     expect(consumer.lastCommit(0)).toBe('1');
+  });
+
+  it('reports the oldest in-flight message and the publish latency', async () => {
+    let clock = 1_000_000;
+    const { bridge, consumer, publisher, metrics } = await setup({ BRIDGE_PUBLISH_STALL_MS: '5000' }, () => clock);
+    await consumer.deliver(0, [message(0), message(1)]).done;
+    clock += 3_000;
+    await consumer.deliver(1, [message(5)]).done;
+    clock += 2_500;
+    // Offset 0 and 1 have waited 5.5 s: past the stall limit, the bridge is not ready.
+    expect(metrics.registry.render()).toContain('bridge_oldest_in_flight_seconds 5.5\n');
+    expect(bridge.status().ready).toBe(false);
+    publisher.ack(0);
+    expect(bridge.status().ready).toBe(false); // offset 1 is still that old
+    publisher.ack(1);
+    expect(metrics.registry.render()).toContain('bridge_oldest_in_flight_seconds 2.5\n');
+    expect(bridge.status().ready).toBe(true);
+    publisher.ack(5);
+    expect(metrics.registry.render()).toContain('bridge_oldest_in_flight_seconds 0\n');
+    expect(metrics.publishLatency.observations).toBe(3);
+    expect(metrics.registry.render()).toContain('bridge_publish_latency_seconds_sum 13.5\n');
   });
 
   it('stops reading when the in-flight window is full, and resumes as publishes complete', async () => {

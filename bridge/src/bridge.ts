@@ -6,7 +6,7 @@ import { InFlightLimiter } from './limiter.js';
 import type { Logger } from './logger.js';
 import type { BridgeMetrics } from './metrics.js';
 import type { Publisher } from './pubsub.js';
-import { TopicWatermarks, type OffsetToken } from './watermark.js';
+import { TopicWatermarks, type PartitionWatermark } from './watermark.js';
 
 /** Where the bridge stands, for /readyz and logs. */
 export interface BridgeStatus {
@@ -96,9 +96,8 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
   private abandoned = false;
   private commitTimer: NodeJS.Timeout | undefined;
   private committing: Promise<void> | undefined;
-  /** Start times of in-flight messages, oldest first (a Map keeps insertion order). */
-  private readonly inFlightSince = new Map<number, number>();
-  private inFlightSequence = 0;
+  /** Runs with messages in flight, for the age of the oldest one. */
+  private readonly inFlightRuns = new Set<Run>();
   private lastPublishFailureAt: number | undefined;
   private lastPublishSuccessAt: number | undefined;
   private lastPublishError: string | undefined;
@@ -232,8 +231,9 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
   }
 
   private oldestInFlightMs(): number {
-    for (const since of this.inFlightSince.values()) return this.now() - since;
-    return 0;
+    let oldest = Infinity;
+    for (const run of this.inFlightRuns) oldest = Math.min(oldest, run.startedAt);
+    return oldest === Infinity ? 0 : this.now() - oldest;
   }
 
   private watchConsumer(): void {
@@ -301,7 +301,7 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
   // Reading
 
   private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    const { partition } = batch;
+    const { partition, topic } = batch;
     // With several partitions in flight, a handler may outlive a rebalance (kafkajs rejoins as
     // soon as one handler fails); from then on it must neither hand on messages nor move the
     // new generation's fetch position.
@@ -311,6 +311,7 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
     if (isStale()) return;
     const highWatermark = Number(batch.highWatermark);
     if (Number.isSafeInteger(highWatermark)) this.highWatermarks.set(partition, highWatermark);
+    let run: Run | undefined;
     let handled = 0;
     let lastHandled: string | undefined;
     try {
@@ -324,14 +325,20 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
             this.limiter.release(bytes);
             break;
           }
+          run = undefined; // time passed: what follows is handed on from now
         }
-        const token = this.watermarks.track(partition, Number(message.offset));
+        const offset = Number(message.offset);
+        run ??= this.startRun(topic, partition, offset);
+        run.mark.add(offset);
+        run.pending++;
+        if (run.pending === 1) this.inFlightRuns.add(run);
         this.metrics.consumed.inc();
-        void this.forward(message, batch.topic, token, bytes);
+        this.handOn(message, offset, run, bytes);
         lastHandled = message.offset;
         if (++handled % 1000 === 0) {
           await heartbeat();
           if (isStale()) break;
+          run = undefined; // the heartbeat may have waited for the broker
         }
       }
     } finally {
@@ -370,73 +377,132 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
 
   // -------------------------------------------------------------------------------------------
   // Writing
+  //
+  // This is the per-message path, so it is kept lean: no promise, async function or timer per
+  // message in the common case (one publish that succeeds), only the publish callback. What the
+  // messages of a run share (partition, watermark, start time) is held once, in the Run.
 
-  private async forward(message: KafkaMessage, topic: string, token: OffsetToken, bytes: number): Promise<void> {
-    const startedAt = this.now();
-    const sequence = this.inFlightSequence++;
-    this.inFlightSince.set(sequence, startedAt);
-    let delivered = false;
-    try {
-      const envelope = checkEnvelope(message.value);
-      if (envelope.ok) {
-        const attributes: Record<string, string> = {
-          event_id: envelope.eventId,
-          kafka_topic: topic,
-          kafka_partition: String(token.partition),
-          kafka_offset: message.offset,
-          kafka_timestamp: message.timestamp,
-        };
-        if (envelope.eventType) attributes.event_type = envelope.eventType;
-        const data = message.value!;
-        try {
-          // The common case: one attempt, no retry machinery.
-          await this.publisher.publish(data, attributes);
-          this.lastPublishSuccessAt = this.now();
-          delivered = true;
-        } catch (error) {
-          this.recordFailure('pubsub', error, 0);
-          delivered = await this.retry('pubsub', () => this.publisher.publish(data, attributes), 1);
-        }
-        if (delivered) {
-          this.metrics.published.inc();
-          this.metrics.publishLatency.observe((this.now() - startedAt) / 1000);
-        }
-      } else {
-        delivered = await this.retry('dlq', () => this.deadLetter(message, topic, token.partition, envelope.reason, envelope.detail));
-        if (delivered) {
-          this.metrics.deadLettered.inc({ reason: envelope.reason });
-          this.log.warn('message.dead_lettered', {
-            reason: envelope.reason,
-            detail: envelope.detail,
-            partition: token.partition,
-            offset: message.offset,
-          });
-        }
-      }
-    } catch (error) {
-      // Only a bug gets here (retry() never throws): crash loudly rather than skip a message.
-      this.emit('fatal', error instanceof Error ? error : new Error(String(error)));
-      return;
-    } finally {
-      this.limiter.release(bytes);
-      this.inFlightSince.delete(sequence);
-    }
-    if (delivered) this.watermarks.ack(token);
+  private startRun(topic: string, partition: number, firstOffset: number): Run {
+    return {
+      topic,
+      partition,
+      partitionLabel: String(partition),
+      mark: this.watermarks.partitionFrom(partition, firstOffset),
+      startedAt: this.now(),
+      pending: 0,
+    };
   }
 
-  private async deadLetter(
+  /** Publishes one message to Pub/Sub, or sends it to the DLQ; `settle` is called when done. */
+  private handOn(message: KafkaMessage, offset: number, run: Run, bytes: number): void {
+    const envelope = checkEnvelope(message.value);
+    if (!envelope.ok) {
+      void this.deadLetterUntilDone(message, offset, run, bytes, envelope.reason, envelope.detail);
+      return;
+    }
+    const data = message.value!;
+    const attributes: Record<string, string> =
+      envelope.eventType === undefined
+        ? {
+            event_id: envelope.eventId,
+            kafka_topic: run.topic,
+            kafka_partition: run.partitionLabel,
+            kafka_offset: message.offset,
+            kafka_timestamp: message.timestamp,
+          }
+        : {
+            event_id: envelope.eventId,
+            event_type: envelope.eventType,
+            kafka_topic: run.topic,
+            kafka_partition: run.partitionLabel,
+            kafka_offset: message.offset,
+            kafka_timestamp: message.timestamp,
+          };
+    const done = (error: Error | null) => {
+      try {
+        if (error) void this.publishUntilDone(data, attributes, offset, run, bytes, error);
+        else this.published(offset, run, bytes);
+      } catch (bug) {
+        this.fatal(bug);
+      }
+    };
+    try {
+      this.publisher.publish(data, attributes, done);
+    } catch (error) {
+      // The client refused it outright (it validates attributes): retried like any failure.
+      done(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  private published(offset: number, run: Run, bytes: number): void {
+    const now = this.now();
+    this.lastPublishSuccessAt = now;
+    this.metrics.published.inc();
+    this.metrics.publishLatency.observe((now - run.startedAt) / 1000);
+    this.settle(offset, run, bytes, true);
+  }
+
+  /** The first attempt failed: retry with backoff until it succeeds (or shutdown abandons it). */
+  private async publishUntilDone(
+    data: Buffer,
+    attributes: Record<string, string>,
+    offset: number,
+    run: Run,
+    bytes: number,
+    error: Error,
+  ): Promise<void> {
+    try {
+      this.recordFailure('pubsub', error, 0);
+      const delivered = await this.retry('pubsub', () => publishOnce(this.publisher, data, attributes), 1);
+      if (delivered) this.published(offset, run, bytes);
+      else this.settle(offset, run, bytes, false);
+    } catch (bug) {
+      this.fatal(bug);
+    }
+  }
+
+  private async deadLetterUntilDone(
     message: KafkaMessage,
-    topic: string,
-    partition: number,
+    offset: number,
+    run: Run,
+    bytes: number,
     reason: EnvelopeRejection,
     detail: string,
   ): Promise<void> {
+    try {
+      const delivered = await this.retry('dlq', () => this.deadLetter(message, run, reason, detail));
+      if (delivered) {
+        this.metrics.deadLettered.inc({ reason });
+        this.log.warn('message.dead_lettered', { reason, detail, partition: run.partition, offset: message.offset });
+      }
+      this.settle(offset, run, bytes, delivered);
+    } catch (bug) {
+      this.fatal(bug);
+    }
+  }
+
+  /**
+   * A message is done: its room in the window is given back, and when it was delivered (not
+   * abandoned at shutdown) its offset counts as acknowledged for the commits.
+   */
+  private settle(offset: number, run: Run, bytes: number, delivered: boolean): void {
+    this.limiter.release(bytes);
+    if (--run.pending === 0) this.inFlightRuns.delete(run);
+    if (delivered) run.mark.ack(offset);
+  }
+
+  /** Only a bug gets here (retry() never throws): crash loudly rather than skip a message. */
+  private fatal(error: unknown): void {
+    this.emit('fatal', error instanceof Error ? error : new Error(String(error)));
+  }
+
+  private async deadLetter(message: KafkaMessage, run: Run, reason: EnvelopeRejection, detail: string): Promise<void> {
     const headers: IHeaders = {
       ...message.headers,
       'dlq.reason': reason,
       'dlq.detail': detail.slice(0, 1000),
-      'dlq.original.topic': topic,
-      'dlq.original.partition': String(partition),
+      'dlq.original.topic': run.topic,
+      'dlq.original.partition': run.partitionLabel,
       'dlq.original.offset': message.offset,
       'dlq.original.timestamp': message.timestamp,
       'dlq.bridge.group': this.config.kafka.groupId,
@@ -515,6 +581,28 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
     }
   }
 
+}
+
+/**
+ * Messages of one partition handed on one after the other from one batch, without waiting for
+ * room in the window between them: they share where they come from and when they started.
+ */
+interface Run {
+  topic: string;
+  partition: number;
+  /** The partition as the attribute and header value, made once. */
+  partitionLabel: string;
+  /** The partition's watermark when the run started (a rewind replaces it: see TopicWatermarks). */
+  mark: PartitionWatermark;
+  /** When the run's messages were handed on: the start of their publish latency. */
+  startedAt: number;
+  /** Messages of the run not yet settled. */
+  pending: number;
+}
+
+/** Publishes once, as a promise (for the rare retries). */
+function publishOnce(publisher: Publisher, data: Buffer, attributes: Record<string, string>): Promise<void> {
+  return new Promise((resolve, reject) => publisher.publish(data, attributes, (error) => (error ? reject(error) : resolve())));
 }
 
 function messageBytes(message: KafkaMessage): number {

@@ -45,21 +45,30 @@ abstract class Metric {
 }
 
 export class Counter extends Metric {
+  /** The unlabelled value apart from the labelled ones: some counters go up for every message. */
+  private unlabelled: number | undefined;
   private readonly values = new Map<string, number>();
   constructor(name: string, help: string) {
     super(name, help, 'counter');
   }
   inc(labels?: Labels, by = 1): void {
     if (by < 0) throw new RangeError('a counter only goes up');
+    if (labels === undefined) {
+      this.unlabelled = (this.unlabelled ?? 0) + by;
+      return;
+    }
     const key = labelKey(labels);
-    this.values.set(key, (this.values.get(key) ?? 0) + by);
+    if (key === '') this.unlabelled = (this.unlabelled ?? 0) + by;
+    else this.values.set(key, (this.values.get(key) ?? 0) + by);
   }
   get(labels?: Labels): number {
-    return this.values.get(labelKey(labels)) ?? 0;
+    const key = labelKey(labels);
+    return (key === '' ? this.unlabelled : this.values.get(key)) ?? 0;
   }
   samples(): string[] {
-    if (this.values.size === 0) return [`${this.name} 0`];
-    return [...this.values].map(([key, value]) => `${this.name}${key} ${formatValue(value)}`);
+    const lines = [...this.values].map(([key, value]) => `${this.name}${key} ${formatValue(value)}`);
+    if (this.unlabelled !== undefined || lines.length === 0) lines.unshift(`${this.name} ${formatValue(this.unlabelled ?? 0)}`);
+    return lines;
   }
 }
 

@@ -1,10 +1,17 @@
 import { PubSub, type Topic } from '@google-cloud/pubsub';
 import type { BridgeConfig } from './config.js';
 
+/** Called once Pub/Sub stored the message (error null) or the attempt failed. */
+export type PublishCallback = (error: Error | null) => void;
+
 /** What the bridge needs from Pub/Sub: publish one message, flush, close. */
 export interface Publisher {
-  /** Resolves with the message id once Pub/Sub has stored the message. */
-  publish(data: Buffer, attributes: Record<string, string>): Promise<string>;
+  /**
+   * Publishes one message; `done` is called once Pub/Sub has stored it, or with the error.
+   * A callback rather than a promise: this runs for every message, and the client's promise
+   * wrapper (a promise, a closure and an argument array each) is measurable there.
+   */
+  publish(data: Buffer, attributes: Record<string, string>, done: PublishCallback): void;
   /** Sends the batches being gathered now. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -45,7 +52,7 @@ export async function createPubSubPublisher(config: BridgeConfig): Promise<Publi
   }
   return {
     topic,
-    publish: (data, attributes) => topic.publishMessage({ data, attributes }),
+    publish: (data, attributes, done) => topic.publishMessage({ data, attributes }, done),
     flush: () => topic.flush(),
     close: async () => {
       await topic.flush().catch(() => {});

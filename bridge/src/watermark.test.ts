@@ -131,4 +131,20 @@ describe('TopicWatermarks', () => {
     marks.markCommitted(2, 6, fresh.epoch);
     expect(marks.lastCommitted(2)).toBe(6);
   });
+
+  it('gives a partition a new watermark when it goes back, leaving the old one detached', () => {
+    const marks = new TopicWatermarks();
+    const old = marks.partitionFrom(0, 10);
+    old.add(10);
+    old.add(11);
+    expect(marks.partitionFrom(0, 12)).toBe(old); // moving on: the same watermark
+    const again = marks.partitionFrom(0, 11); // re-reading from 11
+    expect(again).not.toBe(old);
+    again.add(11);
+    old.ack(10);
+    old.ack(11); // in flight from before: moves nothing any more
+    expect(marks.commitCandidates()).toEqual([{ partition: 0, offset: 11, epoch: expect.any(Number) }]);
+    again.ack(11);
+    expect(marks.commitCandidates()).toEqual([{ partition: 0, offset: 12, epoch: expect.any(Number) }]);
+  });
 });

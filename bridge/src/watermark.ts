@@ -9,11 +9,14 @@
  * when all are). Offsets need not be contiguous: control records and compaction leave gaps.
  */
 export class PartitionWatermark {
-  /** Received offsets, oldest first; `head` is the first one still pending. */
+  /**
+   * Received offsets, oldest first, and whether each is acknowledged; `head` is the first one
+   * still pending. Two flat arrays rather than a set of acknowledged offsets: this runs for
+   * every message, and an array write is far cheaper than a hash insert and delete.
+   */
   private offsets: number[] = [];
+  private acked: boolean[] = [];
   private head = 0;
-  /** Acknowledged offsets not yet passed by the head. */
-  private readonly acked = new Set<number>();
   private lastReceived: number | undefined;
   private committed: number | undefined;
 
@@ -24,19 +27,42 @@ export class PartitionWatermark {
       throw new RangeError(`offset ${offset} is not after ${this.lastReceived}`);
     }
     this.offsets.push(offset);
+    this.acked.push(false);
     this.lastReceived = offset;
   }
 
   /** Records that the message at `offset` (one given to `add`) is safely handed on. Repeats are harmless. */
   ack(offset: number): void {
-    if (this.head >= this.offsets.length || offset < this.offsets[this.head]!) return;
-    this.acked.add(offset);
-    while (this.head < this.offsets.length && this.acked.delete(this.offsets[this.head]!)) this.head++;
-    // Drop the passed prefix now and then, so the array does not grow without bound.
+    const index = this.indexOf(offset);
+    if (index < 0) return;
+    this.acked[index] = true;
+    while (this.head < this.offsets.length && this.acked[this.head]) this.head++;
+    // Drop the passed prefix now and then, so the arrays do not grow without bound.
     if (this.head > 4096 && this.head * 2 > this.offsets.length) {
       this.offsets = this.offsets.slice(this.head);
+      this.acked = this.acked.slice(this.head);
       this.head = 0;
     }
+  }
+
+  /** Where a pending offset sits in `offsets`, or -1 (passed already, or never added). */
+  private indexOf(offset: number): number {
+    const { offsets } = this;
+    const first = offsets[this.head];
+    if (first === undefined || offset < first) return -1;
+    // Offsets are usually contiguous, so the guess is usually right; gaps need a search.
+    const guess = this.head + (offset - first);
+    if (offsets[guess] === offset) return guess;
+    let low = this.head;
+    let high = Math.min(guess, offsets.length - 1);
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const found = offsets[middle]!;
+      if (found === offset) return middle;
+      if (found < offset) low = middle + 1;
+      else high = middle - 1;
+    }
+    return -1;
   }
 
   /** The offset to commit (the next one to read after a restart); undefined before any message. */
@@ -82,19 +108,26 @@ export class TopicWatermarks {
   private epochCounter = 0;
 
   /**
-   * Records a received message. A message at or before one already received means the consumer
-   * went back (rebalance, seek, restart of the fetch): that partition starts a new epoch, and its
-   * earlier in-flight messages no longer move its watermark.
+   * The watermark of `partition` for messages from `offset` on. A message at or before one
+   * already received means the consumer went back (rebalance, seek, restart of the fetch): that
+   * partition starts a new epoch with a new PartitionWatermark, so acknowledgements made on the
+   * old one (by messages still in flight from before) no longer move its commits.
    */
-  track(partition: number, offset: number): OffsetToken {
+  partitionFrom(partition: number, offset: number): PartitionWatermark {
     let entry = this.partitions.get(partition);
     const next = entry?.mark.nextExpected();
     if (!entry || (next !== undefined && offset < next)) {
       entry = { epoch: ++this.epochCounter, mark: new PartitionWatermark() };
       this.partitions.set(partition, entry);
     }
-    entry.mark.add(offset);
-    return { partition, offset, epoch: entry.epoch };
+    return entry.mark;
+  }
+
+  /** Records one received message (partitionFrom, then add). */
+  track(partition: number, offset: number): OffsetToken {
+    const mark = this.partitionFrom(partition, offset);
+    mark.add(offset);
+    return { partition, offset, epoch: this.partitions.get(partition)!.epoch };
   }
 
   ack(token: OffsetToken): void {

@@ -318,7 +318,8 @@ async function withModel(messages: readonly Buffer[], intel: IpIntelligence, fak
       deps,
     );
     if (outcome.status !== 'not_selected') {
-      const update = threatUpdate({ analysis: assessment.analysis, risk: assessment.risk, event_type: event.event_type }, outcome, at);
+      const waitedMs = Math.round(performance.now() - started);
+      const update = threatUpdate({ analysis: assessment.analysis, risk: assessment.risk, event_type: event.event_type }, outcome, at, waitedMs);
       if (update.risk && rank(update.risk.severity) > rank(assessment.risk.severity)) escalated++;
     }
     addedLatencyMs.push(performance.now() - started);

@@ -47,10 +47,12 @@ export async function analyseThreat(threatId: string, deps: ThreatAnalysisDeps):
     risk: threat.risk,
     recentActivity: threat.recentActivity,
   };
+  const started = performance.now();
   const outcome = await consultModel(input, deps.consult);
   if (outcome.status === 'not_selected') return { outcome: 'not_selected', reason: outcome.reason };
+  const latencyMs = Math.round(performance.now() - started);
 
-  const update = threatUpdate(threat, outcome, Timestamp.fromDate(deps.now()));
+  const update = threatUpdate(threat, outcome, Timestamp.fromDate(deps.now()), latencyMs);
   const written = await deps.db.runTransaction(async (tx) => {
     const current = (await tx.get(ref)).data();
     if (!current) return { outcome: 'missing' } as const;
@@ -65,7 +67,7 @@ export async function analyseThreat(threatId: string, deps: ThreatAnalysisDeps):
   log.modelOutcome(threatId, {
     status: outcome.status,
     ...('reason' in outcome && { reason: outcome.reason }),
-    latencyMs: outcome.latencyMs,
+    latencyMs,
     signature: outcome.signature,
     score: update.risk?.score ?? threat.risk.score,
     threatSeverity: severity,
@@ -80,11 +82,16 @@ export interface ThreatModelUpdate {
   risk?: ThreatDoc['risk'];
 }
 
-/** The fields to write for an outcome: a model record, and with an answer the combined analysis and risk. */
+/**
+ * The fields to write for an outcome: a model record, and with an answer the combined analysis
+ * and risk. `latencyMs` is how long this threat waited for the model (a cached answer: next to
+ * nothing; a call joined halfway: the rest of that call).
+ */
 export function threatUpdate(
   threat: Pick<ThreatDoc, 'analysis' | 'rulesAnalysis' | 'risk' | 'event_type'>,
   outcome: Exclude<ConsultOutcome, { status: 'not_selected' }>,
   at: Timestamp,
+  latencyMs: number,
 ): ThreatModelUpdate {
   const rules = threat.rulesAnalysis ?? threat.analysis;
   if ('entry' in outcome) {
@@ -97,7 +104,7 @@ export function threatUpdate(
       model: {
         status: outcome.status,
         name: entry.model,
-        latencyMs: outcome.latencyMs,
+        latencyMs,
         signature: outcome.signature,
         ...(entry.droppedTechniques.length > 0 && { droppedTechniques: entry.droppedTechniques }),
         at,
@@ -110,7 +117,7 @@ export function threatUpdate(
       reason: outcome.reason,
       ...('detail' in outcome && { detail: outcome.detail.slice(0, 500) }),
       name: outcome.model,
-      latencyMs: outcome.latencyMs,
+      latencyMs,
       signature: outcome.signature,
       at,
     },

@@ -73,7 +73,7 @@ describe('AnswerCache in memory', () => {
   it('remembers a deterministic failure briefly, and not a transient one', async () => {
     let clock = 0;
     const answers = cache(() => clock);
-    const failing = vi.fn(async (): Promise<Computed> => ({ ok: false, failure: { reason: 'schema_violation', detail: 'bad' }, remember: true }));
+    const failing = vi.fn(async (): Promise<Computed> => ({ ok: false, failure: { key: K.id, reason: 'schema_violation', detail: 'bad' }, remember: true }));
     await answers.getOrCompute(K, failing);
     expect(await answers.getOrCompute(K, failing)).toMatchObject({ ok: false, source: 'memory', failure: { reason: 'schema_violation' } });
     expect(failing).toHaveBeenCalledTimes(1);
@@ -81,7 +81,7 @@ describe('AnswerCache in memory', () => {
     await answers.getOrCompute(K, failing);
     expect(failing).toHaveBeenCalledTimes(2);
 
-    const transient = vi.fn(async (): Promise<Computed> => ({ ok: false, failure: { reason: 'timeout', detail: 'slow' }, remember: false }));
+    const transient = vi.fn(async (): Promise<Computed> => ({ ok: false, failure: { key: T.id, reason: 'timeout', detail: 'slow' }, remember: false }));
     await answers.getOrCompute(T, transient);
     await answers.getOrCompute(T, transient);
     expect(transient).toHaveBeenCalledTimes(2);
@@ -170,7 +170,7 @@ describe('AnswerCache with a shared store', () => {
 
   it('releases its lease when the model fails, so the next caller can try', async () => {
     const store = new MemoryStore(() => 0);
-    const failing = async (): Promise<Computed> => ({ ok: false, failure: { reason: 'timeout', detail: '' }, remember: false });
+    const failing = async (): Promise<Computed> => ({ ok: false, failure: { key: K.id, reason: 'timeout', detail: '' }, remember: false });
     await instance(store, () => 0).getOrCompute(K, failing);
     expect(store.leases.has(K.id)).toBe(false);
   });

@@ -22,11 +22,11 @@ export interface CachedAnswer {
 
 /** A failure the same signature would meet again at once (the model answered, unusably). */
 export interface CachedFailure {
+  /** AnswerKey.id of the signature that failed (recorded on the threat, like an answer's). */
+  key: string;
   reason: ModelFailureReason;
   detail: string;
 }
-
-type MemoryEntry = { kind: 'answer'; value: CachedAnswer } | { kind: 'failure'; value: CachedFailure };
 
 /**
  * A size-bounded map with per-entry expiry; least recently used entries go first. A hit moves an
@@ -118,7 +118,11 @@ export type Computed =
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class AnswerCache {
-  private readonly memory: LruCache<MemoryEntry>;
+  /**
+   * The in-memory layer holds lookups ready to return (source "memory"): a hit allocates nothing,
+   * and callers may derive things from a lookup once and key them by its identity.
+   */
+  private readonly memory: LruCache<CacheLookup>;
   private readonly inFlight = new Map<string, Promise<CacheLookup>>();
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -147,12 +151,18 @@ export class AnswerCache {
     return lookup;
   }
 
+  /**
+   * The call this instance is already making for `key`, if any: the other common case during a
+   * flood (its events arrive while the first one's call is under way). A caller joins it with a
+   * `then` of its own, so waiting costs one reaction per event rather than suspended frames.
+   */
+  pending(key: AnswerKey): Promise<CacheLookup> | undefined {
+    return this.inFlight.get(key.text);
+  }
+
   /** The in-memory layer alone, synchronously: the common case during a flood. */
   peek(key: AnswerKey): CacheLookup | undefined {
-    const remembered = this.memory.get(key.text);
-    if (remembered?.kind === 'answer') return { ok: true, source: 'memory', entry: remembered.value };
-    if (remembered?.kind === 'failure') return { ok: false, source: 'memory', failure: remembered.value };
-    return undefined;
+    return this.memory.get(key.text);
   }
 
   /** Entries in the in-memory layer (for tests and logs). */
@@ -169,7 +179,7 @@ export class AnswerCache {
       const claim = await this.sharedCall('claim', () => shared.claim(key.id, this.options.leaseMs));
       if (claim === undefined) return this.computeAndStore(key, compute, false);
       if (claim.kind === 'hit') {
-        this.memory.set(key.text, { kind: 'answer', value: claim.entry }, this.remainingTtl(claim.entry));
+        this.remember(key, claim.entry);
         return { ok: true, source: 'shared', entry: claim.entry };
       }
       if (claim.kind === 'owner') return this.computeAndStore(key, compute, true);
@@ -178,7 +188,7 @@ export class AnswerCache {
       await this.sleep(this.options.pollMs);
       const entry = await this.sharedCall('get', () => shared.get(key.id));
       if (entry) {
-        this.memory.set(key.text, { kind: 'answer', value: entry }, this.remainingTtl(entry));
+        this.remember(key, entry);
         return { ok: true, source: 'shared', entry };
       }
     }
@@ -194,17 +204,19 @@ export class AnswerCache {
       throw error;
     }
     if (computed.ok) {
-      this.memory.set(key.text, { kind: 'answer', value: computed.entry }, this.options.ttlMs);
+      this.memory.set(key.text, { ok: true, source: 'memory', entry: computed.entry }, this.options.ttlMs);
       if (shared) await this.sharedCall('put', () => shared.put(key.id, computed.entry, this.options.ttlMs));
       return { ok: true, source: 'computed', entry: computed.entry };
     }
-    if (computed.remember) this.memory.set(key.text, { kind: 'failure', value: computed.failure }, this.options.failureTtlMs);
+    if (computed.remember) this.memory.set(key.text, { ok: false, source: 'memory', failure: computed.failure }, this.options.failureTtlMs);
     if (ownsLease && shared) await this.sharedCall('release', () => shared.release(key.id));
     return { ok: false, source: 'computed', failure: computed.failure };
   }
 
-  private remainingTtl(entry: CachedAnswer): number {
-    return Math.max(1, entry.answeredAt + this.options.ttlMs - this.now());
+  /** Keeps an answer from the shared layer in memory for the rest of its TTL. */
+  private remember(key: AnswerKey, entry: CachedAnswer): void {
+    const ttlMs = Math.max(1, entry.answeredAt + this.options.ttlMs - this.now());
+    this.memory.set(key.text, { ok: true, source: 'memory', entry }, ttlMs);
   }
 
   private async sharedCall<T>(operation: string, call: () => Promise<T>): Promise<T | undefined> {

@@ -53,7 +53,7 @@ const bruteForce = (payload: Record<string, unknown> = { attempts: 150 }, source
 
 function update(input: ReturnType<typeof bruteForce>, outcome: ConsultOutcome) {
   if (outcome.status === 'not_selected') throw new Error('not selected');
-  return threatUpdate({ analysis: input.rules, risk: input.risk, event_type: input.event.event_type }, outcome, Timestamp.now());
+  return threatUpdate({ analysis: input.rules, risk: input.risk, event_type: input.event.event_type }, outcome, Timestamp.now(), 5);
 }
 
 describe('consultModel', () => {
@@ -83,6 +83,41 @@ describe('consultModel', () => {
     expect(outcomes.filter((outcome) => outcome.status === 'cached')).toHaveLength(199);
     // And later events of the same attack come from memory.
     expect(await consultModel(bruteForce({ attempts: 999 }), shared)).toMatchObject({ status: 'cached', source: 'memory' });
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('hands the threats of a flood shared, frozen outcomes: one per call joined, one per cached entry', async () => {
+    const shared = deps();
+    fake.latencyMs = 50;
+    const first = consultModel(bruteForce({ attempts: 1 }), shared);
+    const joined = [consultModel(bruteForce({ attempts: 2 }), shared), consultModel(bruteForce({ attempts: 3 }), shared)];
+    expect(joined[0]).toBe(joined[1]);
+    const [analysed, ...others] = await Promise.all([first, ...joined]);
+    expect(analysed).toMatchObject({ status: 'analysed', source: 'computed' });
+    expect(others[0]).toMatchObject({ status: 'cached', source: 'joined', signature: (analysed as { signature: string }).signature });
+    expect(Object.isFrozen(others[0])).toBe(true);
+    const later = [await consultModel(bruteForce({ attempts: 4 }), shared), await consultModel(bruteForce({ attempts: 5 }), shared)];
+    expect(later[0]).toMatchObject({ status: 'cached', source: 'memory' });
+    expect(later[0]).toBe(later[1]);
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('skips every threat that joined a call the budget refused', async () => {
+    const shared = deps({ budget: new MinuteBudget(0) });
+    const outcomes = await Promise.all([1, 2, 3].map((attempts) => consultModel(bruteForce({ attempts }), shared)));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['skipped', 'skipped', 'skipped']);
+    expect(new Set(outcomes.map((outcome) => 'signature' in outcome && outcome.signature)).size).toBe(1);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('records a remembered failure against the signature of the event', async () => {
+    const shared = deps();
+    fake.mode = 'schema_violation';
+    const first = await consultModel(bruteForce({ attempts: 1 }), shared);
+    const again = await consultModel(bruteForce({ attempts: 2 }), shared);
+    expect(first).toMatchObject({ status: 'failed', reason: 'schema_violation' });
+    expect(again).toMatchObject({ status: 'failed', reason: 'schema_violation', signature: (first as { signature: string }).signature });
+    expect((again as { detail: string }).detail).toMatch(/\(remembered\)$/);
     expect(fake.requests).toHaveLength(1);
   });
 

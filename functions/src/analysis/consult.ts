@@ -8,6 +8,14 @@ import { answerKey, type AnswerKey } from './signature';
 
 // The model path without Firestore: policy → cache → budget → model. It never throws for a
 // model problem; every way it can end is an outcome the caller records.
+//
+// Most threats never reach the model: the policy leaves them to the rules, or the answer for
+// their signature is in memory, or another threat of the same attack is asking the model right
+// now. Those paths are synchronous and hand out an outcome shared by every threat in the same
+// situation (one per cached entry, one per call under way): during a flood thousands of threats
+// wait at once, and anything each of them allocated or kept alive would be work for the garbage
+// collector. Outcomes are therefore frozen, and carry nothing about the threat that asked — how
+// long a threat waited is for its caller to measure.
 
 export interface ConsultDeps {
   model: ThreatModel;
@@ -20,49 +28,88 @@ export interface ConsultDeps {
   now?: () => number;
 }
 
-export type ConsultOutcome =
+export type NotSelectedReason = 'not_eligible' | 'sampled_out' | 'not_configured';
+
+export type ConsultOutcome = Readonly<
   /** The model was not asked and the threat needs no record of it. */
-  | { status: 'not_selected'; reason: 'not_eligible' | 'sampled_out' | 'not_configured' }
+  | { status: 'not_selected'; reason: NotSelectedReason }
   /** The model's answer, fresh from a call (`analysed`) or from the cache (`cached`). */
-  | {
-      status: 'analysed' | 'cached';
-      entry: CachedAnswer;
-      source: CacheSource;
-      latencyMs: number;
-      signature: string;
-    }
+  | { status: 'analysed' | 'cached'; entry: CachedAnswer; source: CacheSource; signature: string }
   /** Selected, but the per-minute budget was spent. */
-  | { status: 'skipped'; reason: 'budget_exhausted'; model: string; latencyMs: number; signature: string }
-  | { status: 'failed'; reason: ModelFailureReason; detail: string; model: string; latencyMs: number; signature: string };
+  | { status: 'skipped'; reason: 'budget_exhausted'; model: string; signature: string }
+  | { status: 'failed'; reason: ModelFailureReason; detail: string; model: string; signature: string }
+>;
 
 export interface ConsultInput extends ModelContext {
   eventId: string;
 }
 
-class BudgetExhausted extends Error {}
+/** Thrown inside the cache's compute when the budget is spent, so every joined caller skips too. */
+class BudgetExhausted extends Error {
+  constructor(readonly signature: string) {
+    super('the per-minute model budget is spent');
+  }
+}
+
+const NOT_SELECTED: Readonly<Record<NotSelectedReason, Promise<ConsultOutcome>>> = {
+  not_eligible: Promise.resolve(Object.freeze({ status: 'not_selected', reason: 'not_eligible' })),
+  sampled_out: Promise.resolve(Object.freeze({ status: 'not_selected', reason: 'sampled_out' })),
+  not_configured: Promise.resolve(Object.freeze({ status: 'not_selected', reason: 'not_configured' })),
+};
+
+/** The outcome of each in-memory cache entry, made on its first hit (the cache keeps the entry). */
+const rememberedOutcomes = new WeakMap<CacheLookup, Promise<ConsultOutcome>>();
+/** The outcome for the threats that join a call under way, one per call. */
+const joinedOutcomes = new WeakMap<Promise<CacheLookup>, Promise<ConsultOutcome>>();
 
 export function policyDecision(input: ConsultInput, policy: ModelPolicy): PolicyDecision {
   return decide({ eventId: input.eventId, analysis: input.rules, risk: input.risk }, policy);
 }
 
-/** Asks the model about one threat, if the policy, the cache and the budget say so. */
-export async function consultModel(input: ConsultInput, deps: ConsultDeps): Promise<ConsultOutcome> {
-  if (!deps.configured) return { status: 'not_selected', reason: 'not_configured' };
-  const decision = policyDecision(input, deps.policy);
-  if (!decision.send) return { status: 'not_selected', reason: decision.reason };
+/**
+ * Asks the model about one threat, if the policy, the cache and the budget say so. Not an async
+ * function on purpose: only the first threat of a signature goes through one (see above).
+ */
+export function consultModel(input: ConsultInput, deps: ConsultDeps): Promise<ConsultOutcome> {
+  try {
+    if (!deps.configured) return NOT_SELECTED.not_configured;
+    const decision = policyDecision(input, deps.policy);
+    if (!decision.send) return NOT_SELECTED[decision.reason];
 
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
-  const key = answerKey(input.event, deps.model.name);
-  // The common case during a flood, without a promise in between.
-  const remembered = deps.cache.peek(key);
-  if (remembered) return outcomeOf(remembered, key, deps, elapsed());
+    const model = deps.model.name;
+    const key = answerKey(input.event, model);
+    const remembered = deps.cache.peek(key);
+    if (remembered) {
+      let outcome = rememberedOutcomes.get(remembered);
+      if (!outcome) rememberedOutcomes.set(remembered, (outcome = Promise.resolve(outcomeOf(remembered, model))));
+      return outcome;
+    }
+    const running = deps.cache.pending(key);
+    if (running) {
+      let outcome = joinedOutcomes.get(running);
+      if (!outcome) {
+        outcome = running.then(
+          (lookup) => outcomeOf({ ...lookup, source: 'joined' }, model),
+          (error: unknown) => skippedOrThrow(error, model),
+        );
+        joinedOutcomes.set(running, outcome);
+      }
+      return outcome;
+    }
+    return askModel(input, key, deps);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
 
+/** The first threat of a signature this instance has no answer for: the shared cache, then the model. */
+async function askModel(input: ConsultInput, key: AnswerKey, deps: ConsultDeps): Promise<ConsultOutcome> {
   const now = deps.now ?? Date.now;
+  const model = deps.model.name;
   try {
     const lookup = await deps.cache.getOrCompute(key, async () => {
       // Only a real call spends budget: cache hits are free.
-      if (!deps.budget.tryTake()) throw new BudgetExhausted();
+      if (!deps.budget.tryTake()) throw new BudgetExhausted(key.id);
       try {
         const result = await deps.model.analyse(buildMessage(input, deps.redaction));
         return {
@@ -71,7 +118,7 @@ export async function consultModel(input: ConsultInput, deps: ConsultDeps): Prom
             key: key.id,
             answer: result.answer,
             droppedTechniques: result.droppedTechniques,
-            model: deps.model.name,
+            model,
             answeredAt: now(),
           },
         };
@@ -79,33 +126,35 @@ export async function consultModel(input: ConsultInput, deps: ConsultDeps): Prom
         const failure = error instanceof ModelError ? error : new ModelError('network', String(error));
         return {
           ok: false,
-          failure: { reason: failure.reason, detail: failure.message },
+          failure: { key: key.id, reason: failure.reason, detail: failure.message },
           // The same event shape would get the same unusable answer: remember it briefly.
           remember: isDeterministic(failure.reason),
         };
       }
     });
-    return outcomeOf(lookup, key, deps, elapsed());
+    return outcomeOf(lookup, model);
   } catch (error) {
-    if (error instanceof BudgetExhausted) {
-      return { status: 'skipped', reason: 'budget_exhausted', model: deps.model.name, latencyMs: elapsed(), signature: key.id };
-    }
-    throw error;
+    return skippedOrThrow(error, model);
   }
 }
 
-function outcomeOf(lookup: CacheLookup, key: AnswerKey, deps: ConsultDeps, latencyMs: number): ConsultOutcome {
+function outcomeOf(lookup: CacheLookup, model: string): ConsultOutcome {
   if (!lookup.ok) {
-    const detail = lookup.source === 'computed' ? lookup.failure.detail : `${lookup.failure.detail} (remembered)`;
-    return { status: 'failed', reason: lookup.failure.reason, detail, model: deps.model.name, latencyMs, signature: key.id };
+    const { failure } = lookup;
+    const detail = lookup.source === 'computed' ? failure.detail : `${failure.detail} (remembered)`;
+    return Object.freeze({ status: 'failed', reason: failure.reason, detail, model, signature: failure.key });
   }
-  return {
+  return Object.freeze({
     status: lookup.source === 'computed' ? 'analysed' : 'cached',
     entry: lookup.entry,
     source: lookup.source,
-    latencyMs,
     signature: lookup.entry.key,
-  };
+  });
+}
+
+function skippedOrThrow(error: unknown, model: string): ConsultOutcome {
+  if (!(error instanceof BudgetExhausted)) throw error;
+  return Object.freeze({ status: 'skipped', reason: 'budget_exhausted', model, signature: error.signature });
 }
 
 function isDeterministic(reason: ModelFailureReason): boolean {

@@ -36,22 +36,25 @@ export function atLeast(severity: Severity, floor: Severity): boolean {
   return SEVERITIES.indexOf(severity) <= SEVERITIES.indexOf(floor);
 }
 
+// Decided for every threat: the few possible decisions are shared rather than built each time.
+const SEND_LOW_CONFIDENCE: PolicyDecision = Object.freeze({ send: true, because: 'low_confidence' });
+const SEND_SEVERITY: PolicyDecision = Object.freeze({ send: true, because: 'severity' });
+const NOT_ELIGIBLE: PolicyDecision = Object.freeze({ send: false, reason: 'not_eligible' });
+const SAMPLED_OUT: PolicyDecision = Object.freeze({ send: false, reason: 'sampled_out' });
+
 /**
  * Decides whether a threat goes to the model. Deterministic: sampling hashes the event id, so
  * a redelivered trigger decides the same way.
  */
 export function decide(input: PolicyInput, policy: ModelPolicy = DEFAULT_MODEL_POLICY): PolicyDecision {
-  const because =
+  const decision =
     input.analysis.confidence < policy.confidenceBelow
-      ? ('low_confidence' as const)
+      ? SEND_LOW_CONFIDENCE
       : atLeast(input.risk.severity, policy.minSeverity)
-        ? ('severity' as const)
-        : undefined;
-  if (!because) return { send: false, reason: 'not_eligible' };
-  if (policy.sampleRate < 1 && samplePoint(input.eventId) >= policy.sampleRate) {
-    return { send: false, reason: 'sampled_out' };
-  }
-  return { send: true, because };
+        ? SEND_SEVERITY
+        : NOT_ELIGIBLE;
+  if (decision.send && policy.sampleRate < 1 && samplePoint(input.eventId) >= policy.sampleRate) return SAMPLED_OUT;
+  return decision;
 }
 
 /** A stable point in [0, 1) for an event id. */

@@ -126,3 +126,39 @@ describe('combineRisk', () => {
     }
   });
 });
+
+describe('combining many threats with one cached answer', () => {
+  // A flood shares one answer object: what is worked out once per answer must still follow each
+  // threat's own rules output.
+  const shared = opinion({ severity: 'CRITICAL', mitreTechniques: ['T1110.001', 'T1021.004'] }, true);
+
+  it('merges each threat\'s own techniques and actions, and reuses the merge while they repeat', () => {
+    const ssh = combineAnalysis(rules(), 'brute_force', shared);
+    const again = combineAnalysis(rules({ evidence: { attempts: 13 } }), 'brute_force', shared);
+    expect(again.mitre).toBe(ssh.mitre);
+    expect(again.evidence).toEqual({ attempts: 13 });
+    expect(Object.isFrozen(ssh.mitre)).toBe(true);
+
+    const other = combineAnalysis(
+      rules({ mitre: [{ id: 'T1078', name: 'Valid Accounts', tactic: 'Defense Evasion' }], recommendedActions: ['Reset the account'] }),
+      'brute_force',
+      shared,
+    );
+    expect(other.mitre.map((technique) => technique.id)).toEqual(['T1078', 'T1110.001', 'T1021.004']);
+    expect(other.recommendedActions).toEqual(['Block the source address at the perimeter firewall or WAF', 'Rotate the root password', 'Reset the account']);
+    expect(combineAnalysis(rules(), 'brute_force', shared).mitre.map((technique) => technique.id)).toEqual(['T1110', 'T1110.001', 'T1021.004']);
+  });
+
+  it('scores each threat from its own score and confidence, cached or not', () => {
+    const low = combineRisk(risk(50), rules({ confidence: 0.6 }), shared);
+    const high = combineRisk(risk(70), rules({ confidence: 0.6 }), shared);
+    const surer = combineRisk(risk(50), rules({ confidence: 0.9 }), shared);
+    // (93 − score) × 0.9 × (1 − confidence / 2), rounded: +27, +14, +21
+    expect([low.score, high.score, surer.score]).toEqual([50 + 27, 70 + 14, 50 + 21]);
+    expect(combineRisk(risk(50), rules({ confidence: 0.6 }), shared).factors.at(-1)).toBe(low.factors.at(-1));
+    const fresh = combineRisk(risk(50), rules({ confidence: 0.6 }), { ...shared, cached: false });
+    expect(fresh.factors.at(-1)!.detail).not.toMatch(/cached/);
+    expect(low.factors.at(-1)!.detail).toMatch(/cached answer/);
+    for (const combined of [low, high, surer, fresh]) expect(sum(combined)).toBe(combined.score);
+  });
+});

@@ -39,6 +39,7 @@ export interface ModelOpinion {
  */
 export function combineAnalysis(rules: Analysis, eventType: EventType, opinion: ModelOpinion): Analysis {
   const { answer } = opinion;
+  const prepared = prepare(answer);
   const agrees = answer.category === rules.category || answer.category === eventType;
   const modelWins = !agrees && answer.confidence > rules.confidence;
   const confidence = agrees
@@ -48,13 +49,13 @@ export function combineAnalysis(rules: Analysis, eventType: EventType, opinion: 
       Math.max(rules.confidence, answer.confidence) * (1 - Math.min(rules.confidence, answer.confidence) / 2);
   return {
     engine: 'gemini',
-    summary: truncate(answer.summary.trim(), MAX_SUMMARY),
+    summary: prepared.summary,
     category: modelWins ? answer.category : rules.category,
     confidence: round(Math.min(0.99, confidence), 2),
-    mitre: mergeTechniques(rules.mitre, answer.mitreTechniques),
+    mitre: prepared.techniquesWith(rules.mitre),
     evidence: rules.evidence,
     evidenceStrength: rules.evidenceStrength,
-    recommendedActions: mergeActions(answer.recommendedActions, rules.recommendedActions),
+    recommendedActions: prepared.actionsWith(rules.recommendedActions),
   };
 }
 
@@ -64,44 +65,126 @@ export function combineAnalysis(rules: Analysis, eventType: EventType, opinion: 
  * (×(1 − rules confidence / 2)), within −15..+40, and never leaving 0..100.
  */
 export function combineRisk(rulesRisk: Risk, rules: Analysis, opinion: ModelOpinion): Risk {
+  const factor = prepare(opinion.answer).factorFor(rulesRisk.score, rules.confidence, opinion);
+  const factors: RiskFactor[] = [];
+  for (const existing of rulesRisk.factors) if (existing.name !== MODEL_FACTOR) factors.push(existing);
+  factors.push(factor);
+  const score = rulesRisk.score + factor.contribution;
+  return { score, severity: severityForScore(score), factors };
+}
+
+function modelFactor(rulesScore: number, rulesConfidence: number, opinion: ModelOpinion): RiskFactor {
   const { answer } = opinion;
   const anchor = SEVERITY_ANCHORS[answer.severity];
-  const weight = answer.confidence * (1 - rules.confidence / 2);
-  const wanted = Math.round((anchor - rulesRisk.score) * weight);
+  const weight = answer.confidence * (1 - rulesConfidence / 2);
+  const wanted = Math.round((anchor - rulesScore) * weight);
   const bounded = Math.max(-MODEL_MAX_LOWER, Math.min(MODEL_MAX_RAISE, wanted));
-  const score = Math.max(0, Math.min(100, rulesRisk.score + bounded));
-  const contribution = score - rulesRisk.score;
-  const factor: RiskFactor = {
+  const score = Math.max(0, Math.min(100, rulesScore + bounded));
+  const contribution = score - rulesScore;
+  return {
     name: MODEL_FACTOR,
     contribution,
     detail:
       `${opinion.model}${opinion.cached ? ' (cached answer for this event signature)' : ''} rates it ` +
       `${answer.severity} as ${answer.category} with confidence ${answer.confidence.toFixed(2)}; ` +
-      `the rules scored ${rulesRisk.score} with confidence ${rules.confidence.toFixed(2)}: ` +
+      `the rules scored ${rulesScore} with confidence ${rulesConfidence.toFixed(2)}: ` +
       `${signed(contribution)}${contribution !== wanted ? ` (${signed(wanted)} bounded)` : ''}`,
   };
-  const factors: RiskFactor[] = [];
-  for (const existing of rulesRisk.factors) if (existing.name !== MODEL_FACTOR) factors.push(existing);
-  factors.push(factor);
-  return { score, severity: severityForScore(score), factors };
 }
 
 function signed(points: number): string {
   return points >= 0 ? `+${points}` : String(points);
 }
 
-// Both lists are a handful of entries: linear scans beat building maps for every threat.
+// A flood of one attack shares one cached answer: thousands of threats combine with the same
+// opinion, and with rules output that differs in its counters, rarely in its techniques, actions,
+// score or confidence. What depends only on the answer is worked out once per answer; what also
+// depends on the rules is kept for the last rules seen (techniques, actions) or per score and
+// confidence (the model factor), and handed out frozen: the same arrays and factor objects go
+// into many threat updates, so none of them may be changed in place.
 
-function mergeTechniques(rules: readonly MitreTechnique[], modelIds: readonly string[]): MitreTechnique[] {
-  const merged = rules.slice();
-  for (const id of modelIds) {
-    if (merged.some((technique) => technique.id === id)) continue;
-    const technique = techniqueById(id);
-    if (technique) merged.push(technique);
+const MAX_FACTORS_PER_ANSWER = 512;
+
+class PreparedAnswer {
+  readonly summary: string;
+  /** The answer's techniques that are in our table, once each. */
+  private readonly techniques: readonly MitreTechnique[];
+  /** The answer's actions, trimmed, without blanks and repeats. */
+  private readonly actions: readonly string[];
+  private lastTechniques?: { rules: readonly MitreTechnique[]; merged: MitreTechnique[] };
+  private lastActions?: { rules: readonly string[]; merged: string[] };
+  /** Factors by model name, cached or not, the rules' confidence, then their score. */
+  private readonly factors = new Map<string, Map<number, Map<number, RiskFactor>>>();
+  private factorCount = 0;
+
+  constructor(answer: ModelAnswer) {
+    this.summary = truncate(answer.summary.trim(), MAX_SUMMARY);
+    const techniques: MitreTechnique[] = [];
+    for (const id of answer.mitreTechniques) {
+      const technique = techniqueById(id);
+      if (technique && !techniques.some((known) => known.id === technique.id)) techniques.push(technique);
+    }
+    this.techniques = techniques;
+    this.actions = mergeActions(answer.recommendedActions, []);
   }
-  return merged;
+
+  /** The rules' techniques, then the model's others. */
+  techniquesWith(rules: readonly MitreTechnique[]): MitreTechnique[] {
+    const last = this.lastTechniques;
+    if (last && sameList(last.rules, rules, sameTechnique)) return last.merged;
+    const merged = rules.slice();
+    for (const technique of this.techniques) if (!merged.some((known) => known.id === technique.id)) merged.push(technique);
+    this.lastTechniques = { rules: rules.slice(), merged: Object.freeze(merged) as MitreTechnique[] };
+    return this.lastTechniques.merged;
+  }
+
+  /** The model's actions, then the rules' others, at most MAX_ACTIONS. */
+  actionsWith(rules: readonly string[]): string[] {
+    const last = this.lastActions;
+    if (last && sameList(last.rules, rules, (a, b) => a === b)) return last.merged;
+    const merged = mergeActions(this.actions, rules);
+    this.lastActions = { rules: rules.slice(), merged: Object.freeze(merged) as string[] };
+    return this.lastActions.merged;
+  }
+
+  factorFor(rulesScore: number, rulesConfidence: number, opinion: ModelOpinion): RiskFactor {
+    const kind = opinion.cached ? `cached ${opinion.model}` : opinion.model;
+    let byConfidence = this.factors.get(kind);
+    if (!byConfidence) this.factors.set(kind, (byConfidence = new Map()));
+    let byScore = byConfidence.get(rulesConfidence);
+    if (!byScore) byConfidence.set(rulesConfidence, (byScore = new Map()));
+    let factor = byScore.get(rulesScore);
+    if (!factor) {
+      factor = Object.freeze(modelFactor(rulesScore, rulesConfidence, opinion));
+      // Counters can make every threat's score differ: beyond a bound, stop keeping them.
+      if (this.factorCount < MAX_FACTORS_PER_ANSWER) {
+        byScore.set(rulesScore, factor);
+        this.factorCount++;
+      }
+    }
+    return factor;
+  }
 }
 
+const preparedAnswers = new WeakMap<ModelAnswer, PreparedAnswer>();
+
+function prepare(answer: ModelAnswer): PreparedAnswer {
+  let prepared = preparedAnswers.get(answer);
+  if (!prepared) preparedAnswers.set(answer, (prepared = new PreparedAnswer(answer)));
+  return prepared;
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index++) if (!same(a[index]!, b[index]!)) return false;
+  return true;
+}
+
+function sameTechnique(a: MitreTechnique, b: MitreTechnique): boolean {
+  return a === b || (a.id === b.id && a.name === b.name && a.tactic === b.tactic);
+}
+
+// Both lists are a handful of entries: linear scans beat building maps.
 function mergeActions(model: readonly string[], rules: readonly string[]): string[] {
   const merged: string[] = [];
   for (const list of [model, rules]) {

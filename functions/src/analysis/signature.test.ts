@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventSignature, shapeOf, signatureText } from './signature';
+import { answerKey, eventSignature, shapeOf, signatureText } from './signature';
 
 const base = { event_type: 'brute_force' as const, source_ip: '185.234.72.91', destination_port: 22, payload: { attempts: 150 } };
 
@@ -11,6 +11,12 @@ describe('shapeOf', () => {
   });
   it('does not depend on key order', () => {
     expect(shapeOf({ a: 1, b: 'x' })).toBe(shapeOf({ b: 'y', a: 2 }));
+  });
+  it('sorts any number of keys as Array#sort does, and quotes them as JSON does', () => {
+    const keys = Array.from({ length: 40 }, (_, i) => `k${(i * 7) % 40}`).concat(['10', '2', 'B', 'a', 'we"ird', 'ü']);
+    const payload = Object.fromEntries(keys.map((key) => [key, 1]));
+    expect(shapeOf(payload)).toBe(`{${Object.keys(payload).sort().map((key) => `${JSON.stringify(key)}:number`).join(',')}}`);
+    expect(shapeOf({ c: 1, a: 1, b: 1 })).toBe('{"a":number,"b":number,"c":number}');
   });
   it('describes mixed arrays by their distinct element shapes', () => {
     expect(shapeOf([1, 'a', 2, { k: 1 }])).toBe('[number|string|{"k":number}]');
@@ -35,6 +41,12 @@ describe('eventSignature', () => {
 
   it('normalises the source address text', () => {
     expect(signatureText({ ...base, source_ip: ' 2001:DB8::1 ' })).toBe(signatureText({ ...base, source_ip: '2001:db8::1' }));
+  });
+
+  it('keys answers by prompt version, model and signature', () => {
+    expect(answerKey(base, 'gemini-2.5-flash-lite').text).toBe('threat-analysis-v1|gemini-2.5-flash-lite|brute_force|185.234.72.91|22|{"attempts":number}');
+    expect(answerKey(base, 'other-model').text).toBe('threat-analysis-v1|other-model|brute_force|185.234.72.91|22|{"attempts":number}');
+    expect(answerKey(base, 'gemini-2.5-flash-lite').id).toMatch(/^[0-9a-f]{40}$/);
   });
 
   it('is a valid Firestore document id', () => {

@@ -16,30 +16,85 @@ const MAX_SHAPE_DEPTH = 5;
  * `{attempts: 150, users: ['a', 'b']}` → `{attempts:number,users:[string]}`.
  */
 export function shapeOf(value: unknown, depth = 0): string {
-  if (value === null || value === undefined) return 'null';
-  if (Array.isArray(value)) {
-    if (depth >= MAX_SHAPE_DEPTH) return '[…]';
-    const items = [...new Set(value.map((item) => shapeOf(item, depth + 1)))].sort();
-    return `[${items.join('|')}]`;
+  const parts: string[] = [];
+  appendShape(value, depth, parts);
+  return parts.join('');
+}
+
+// The signature is worked out for every selected event, mostly during floods, and most of them
+// only to find an answer already there: its text is collected in pieces and joined once (no
+// intermediate strings), object keys are sorted in place, and a key's quoted form is reused.
+
+function appendShape(value: unknown, depth: number, parts: string[]): void {
+  if (value === null || value === undefined) {
+    parts.push('null');
+  } else if (typeof value !== 'object') {
+    parts.push(typeof value);
+  } else if (Array.isArray(value)) {
+    if (depth >= MAX_SHAPE_DEPTH) parts.push('[…]');
+    else parts.push(`[${[...new Set(value.map((item) => shapeOf(item, depth + 1)))].sort().join('|')}]`);
+  } else if (depth >= MAX_SHAPE_DEPTH) {
+    parts.push('{…}');
+  } else {
+    const keys = sortInPlace(Object.keys(value));
+    parts.push('{');
+    for (let index = 0; index < keys.length; index++) {
+      const key = keys[index]!;
+      if (index > 0) parts.push(',');
+      parts.push(quoted(key), ':');
+      appendShape((value as Record<string, unknown>)[key], depth + 1, parts);
+    }
+    parts.push('}');
   }
-  if (typeof value === 'object') {
-    if (depth >= MAX_SHAPE_DEPTH) return '{…}';
-    const entries = Object.keys(value as object)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${shapeOf((value as Record<string, unknown>)[key], depth + 1)}`);
-    return `{${entries.join(',')}}`;
+}
+
+/**
+ * Payloads have a handful of keys: those get an insertion sort in place, in the order Array#sort
+ * uses (UTF-16 code units), without the scratch arrays the built-in sort allocates. Many keys
+ * (an event may carry 64 KiB of them) get the built-in sort, which does not go quadratic.
+ */
+function sortInPlace(keys: string[]): string[] {
+  if (keys.length > 16) return keys.sort();
+  for (let index = 1; index < keys.length; index++) {
+    const key = keys[index]!;
+    let at = index - 1;
+    while (at >= 0 && keys[at]! > key) {
+      keys[at + 1] = keys[at]!;
+      at--;
+    }
+    keys[at + 1] = key;
   }
-  return typeof value;
+  return keys;
+}
+
+/** Keys repeat from event to event; payloads are attacker-controlled, so only so many are kept. */
+const QUOTED_KEYS_KEPT = 1_024;
+const quotedKeys = new Map<string, string>();
+
+function quoted(key: string): string {
+  let text = quotedKeys.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(key);
+    if (quotedKeys.size < QUOTED_KEYS_KEPT) quotedKeys.set(key, text);
+  }
+  return text;
+}
+
+/** Collects the pieces of a signature; reused, since a signature is built without interruption. */
+const pieces: string[] = [];
+
+function textOf(prefix: string, event: SignatureInput): string {
+  pieces.length = 0;
+  pieces.push(prefix, event.event_type, '|', event.source_ip.trim().toLowerCase(), '|', String(event.destination_port ?? '-'), '|');
+  appendShape(event.payload, 0, pieces);
+  const text = pieces.join('');
+  pieces.length = 0;
+  return text;
 }
 
 /** The normalised text the signature hashes; readable, for logs and tests. */
 export function signatureText(event: SignatureInput): string {
-  return [
-    event.event_type,
-    event.source_ip.trim().toLowerCase(),
-    event.destination_port ?? '-',
-    shapeOf(event.payload),
-  ].join('|');
+  return textOf('', event);
 }
 
 /** A short, stable id for the signature; also a valid Firestore document id. */
@@ -63,5 +118,13 @@ export class AnswerKey {
 }
 
 export function answerKey(event: SignatureInput, model: string): AnswerKey {
-  return new AnswerKey(`${PROMPT_VERSION}|${model}|${signatureText(event)}`);
+  return new AnswerKey(textOf(keyPrefix(model), event));
+}
+
+/** `<prompt version>|<model>|`: one model per instance, so the last one is kept. */
+let lastPrefix = { model: '', prefix: `${PROMPT_VERSION}||` };
+
+function keyPrefix(model: string): string {
+  if (lastPrefix.model !== model) lastPrefix = { model, prefix: `${PROMPT_VERSION}|${model}|` };
+  return lastPrefix.prefix;
 }

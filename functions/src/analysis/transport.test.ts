@@ -57,6 +57,16 @@ describe('createKeepAliveFetch', () => {
     expect(await response.json()).toEqual({ method: 'POST', key: 'k', type: 'application/json', body: { hello: 'wörld' } });
   });
 
+  it('answers with a body that reads like a Response\'s: once, as text, JSON, bytes or a stream', async () => {
+    handler = (_request, _body, response) => json(response, 200, { n: 1 });
+    const response = await fetchOverNodeHttp(url, { method: 'POST', body: '{}' });
+    const copy = response.clone();
+    expect(await response.text()).toBe('{"n":1}');
+    expect(response.bodyUsed).toBe(true);
+    await expect(response.json()).rejects.toThrow(TypeError);
+    expect(await new Response(copy.body).json()).toEqual({ n: 1 });
+  });
+
   it('passes error statuses and their bodies through', async () => {
     handler = (_request, _body, response) => json(response, 429, { error: { code: 429, status: 'RESOURCE_EXHAUSTED' } });
     const response = await fetchOverNodeHttp(url, { method: 'POST', body: '{}' });

@@ -5,7 +5,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 // request and reads each answer itself; this only carries them. Node's global fetch (undici) puts
 // a WHATWG Request, an AbortController, a ReadableStream and their promises around every call,
 // which cost several times what the call itself does, in CPU and in garbage; here a call is one
-// node:http request on a kept-alive connection, its body read whole into a standard Response.
+// node:http request on a kept-alive connection, its body read whole (see BufferedResponse).
 //
 // What the SDK sends is a POST of a JSON string; anything else (a Request object, a streamed
 // body) goes to the global fetch unchanged.
@@ -28,12 +28,14 @@ export function createKeepAliveFetch(): typeof fetch {
     if (url === undefined || !(body === undefined || typeof body === 'string' || body instanceof Uint8Array)) {
       return fetch(input, init);
     }
-    const secure = url.startsWith('https:');
+    const target = targetOf(url);
+    const secure = target.protocol === 'https:';
     const send = (retryOnStaleSocket: boolean): Promise<Response> =>
       new Promise<Response>((resolve, reject) => {
         let request: ClientRequest;
         try {
-          request = (secure ? httpsRequest : httpRequest)(url, {
+          request = (secure ? httpsRequest : httpRequest)({
+            ...target,
             method: init.method ?? 'GET',
             headers: plainHeaders(init.headers),
             agent: secure ? https : http,
@@ -55,7 +57,7 @@ export function createKeepAliveFetch(): typeof fetch {
         });
         request.once('response', (response: IncomingMessage) => {
           answered = true;
-          readResponse(response, init.signal).then(resolve, reject);
+          readResponse(response, url, init.signal).then(resolve, reject);
         });
         request.end(body);
       });
@@ -63,7 +65,7 @@ export function createKeepAliveFetch(): typeof fetch {
   };
 }
 
-function readResponse(response: IncomingMessage, signal: AbortSignal | null | undefined): Promise<Response> {
+function readResponse(response: IncomingMessage, url: string, signal: AbortSignal | null | undefined): Promise<Response> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let ended = false;
@@ -76,21 +78,115 @@ function readResponse(response: IncomingMessage, signal: AbortSignal | null | un
     });
     response.once('end', () => {
       ended = true;
-      const status = response.statusCode ?? 0;
       const headers = new Headers();
       for (const [name, value] of Object.entries(response.headers)) {
         if (Array.isArray(value)) for (const item of value) headers.append(name, item);
         else if (value !== undefined) headers.set(name, value);
       }
-      // 204, 205 and 304 may not have a body; a Response refuses one.
-      const content = status === 204 || status === 205 || status === 304 ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      try {
-        resolve(new Response(content, { status, statusText: response.statusMessage ?? '', headers }));
-      } catch (error) {
-        reject(error);
-      }
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      resolve(new BufferedResponse(body, response.statusCode ?? 0, response.statusMessage ?? '', headers, url) as unknown as Response);
     });
   });
+}
+
+/**
+ * A Response whose body has already been read whole. The SDK reads `ok`, `status`, `headers` and
+ * the body as JSON or text; a real Response would wrap the bytes in a ReadableStream and read
+ * them back through it. Anything beyond text, JSON and bytes (the body as a stream, a Blob, form
+ * data) comes from a real Response made when asked for.
+ */
+export class BufferedResponse {
+  readonly ok: boolean;
+  readonly redirected = false;
+  readonly type = 'basic';
+  private used = false;
+
+  constructor(
+    private readonly content: Buffer,
+    readonly status: number,
+    readonly statusText: string,
+    readonly headers: Headers,
+    readonly url: string,
+  ) {
+    this.ok = status >= 200 && status <= 299;
+  }
+
+  get bodyUsed(): boolean {
+    return this.used;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    return this.real().body;
+  }
+
+  async text(): Promise<string> {
+    return this.take().toString('utf8');
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(this.take().toString('utf8'));
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = this.take();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    return new Uint8Array(this.take());
+  }
+
+  blob(): Promise<Blob> {
+    return this.real().blob();
+  }
+
+  formData(): Promise<FormData> {
+    return this.real().formData();
+  }
+
+  clone(): BufferedResponse {
+    if (this.used) throw new TypeError('Response.clone: the body has already been read');
+    return new BufferedResponse(this.content, this.status, this.statusText, new Headers(this.headers), this.url);
+  }
+
+  /** The body, once, as a Response allows. */
+  private take(): Buffer {
+    if (this.used) throw new TypeError('Body is unusable: it has already been read');
+    this.used = true;
+    return this.content;
+  }
+
+  private real(): Response {
+    // 204, 205 and 304 may not have a body; a Response refuses one.
+    const bodyless = this.status === 204 || this.status === 205 || this.status === 304;
+    return new Response(bodyless ? null : this.take(), { status: this.status, statusText: this.statusText, headers: this.headers });
+  }
+}
+
+/** Where a URL points, as node:http takes it; the SDK calls one or two URLs over and over. */
+interface Target {
+  protocol: string;
+  hostname: string;
+  port: string;
+  path: string;
+}
+
+const targets = new Map<string, Target>();
+
+function targetOf(url: string): Target {
+  let target = targets.get(url);
+  if (target === undefined) {
+    const parsed = new URL(url);
+    target = {
+      protocol: parsed.protocol,
+      // [::1] → ::1, as node:http wants it.
+      hostname: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: parsed.port,
+      path: parsed.pathname + parsed.search,
+    };
+    if (targets.size < 64) targets.set(url, target);
+  }
+  return target;
 }
 
 function abortError(signal: AbortSignal): Error {

@@ -113,8 +113,8 @@ class PreparedAnswer {
   private readonly actions: readonly string[];
   private lastTechniques?: { rules: readonly MitreTechnique[]; merged: MitreTechnique[] };
   private lastActions?: { rules: readonly string[]; merged: string[] };
-  /** Factors by model name, cached or not, the rules' confidence, then their score. */
-  private readonly factors = new Map<string, Map<number, Map<number, RiskFactor>>>();
+  /** Factors for the answer served from the cache and fresh (their details differ). */
+  private readonly factors = { cached: new FactorsByModel(), fresh: new FactorsByModel() };
   private factorCount = 0;
 
   constructor(answer: ModelAnswer) {
@@ -148,9 +148,9 @@ class PreparedAnswer {
   }
 
   factorFor(rulesScore: number, rulesConfidence: number, opinion: ModelOpinion): RiskFactor {
-    const kind = opinion.cached ? `cached ${opinion.model}` : opinion.model;
-    let byConfidence = this.factors.get(kind);
-    if (!byConfidence) this.factors.set(kind, (byConfidence = new Map()));
+    const byModel = opinion.cached ? this.factors.cached : this.factors.fresh;
+    let byConfidence = byModel.get(opinion.model);
+    if (!byConfidence) byModel.set(opinion.model, (byConfidence = new Map()));
     let byScore = byConfidence.get(rulesConfidence);
     if (!byScore) byConfidence.set(rulesConfidence, (byScore = new Map()));
     let factor = byScore.get(rulesScore);
@@ -165,6 +165,9 @@ class PreparedAnswer {
     return factor;
   }
 }
+
+/** Factors by model name, then by the rules' confidence, then by their score. */
+class FactorsByModel extends Map<string, Map<number, Map<number, RiskFactor>>> {}
 
 const preparedAnswers = new WeakMap<ModelAnswer, PreparedAnswer>();
 

@@ -14,38 +14,27 @@ const MAX_SHAPE_DEPTH = 5;
 /**
  * The shape of a JSON value: its keys (sorted) and value types, never its values.
  * `{attempts: 150, users: ['a', 'b']}` → `{attempts:number,users:[string]}`.
+ *
+ * Worked out for every selected event, mostly during floods and mostly only to find an answer
+ * already there: keys are sorted in place and their quoted forms reused.
  */
 export function shapeOf(value: unknown, depth = 0): string {
-  const parts: string[] = [];
-  appendShape(value, depth, parts);
-  return parts.join('');
-}
-
-// The signature is worked out for every selected event, mostly during floods, and most of them
-// only to find an answer already there: its text is collected in pieces and joined once (no
-// intermediate strings), object keys are sorted in place, and a key's quoted form is reused.
-
-function appendShape(value: unknown, depth: number, parts: string[]): void {
-  if (value === null || value === undefined) {
-    parts.push('null');
-  } else if (typeof value !== 'object') {
-    parts.push(typeof value);
-  } else if (Array.isArray(value)) {
-    if (depth >= MAX_SHAPE_DEPTH) parts.push('[…]');
-    else parts.push(`[${[...new Set(value.map((item) => shapeOf(item, depth + 1)))].sort().join('|')}]`);
-  } else if (depth >= MAX_SHAPE_DEPTH) {
-    parts.push('{…}');
-  } else {
-    const keys = sortInPlace(Object.keys(value));
-    parts.push('{');
-    for (let index = 0; index < keys.length; index++) {
-      const key = keys[index]!;
-      if (index > 0) parts.push(',');
-      parts.push(quoted(key), ':');
-      appendShape((value as Record<string, unknown>)[key], depth + 1, parts);
-    }
-    parts.push('}');
+  if (value === null || value === undefined) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  if (Array.isArray(value)) {
+    if (depth >= MAX_SHAPE_DEPTH) return '[…]';
+    const items = [...new Set(value.map((item) => shapeOf(item, depth + 1)))].sort();
+    return `[${items.join('|')}]`;
   }
+  if (depth >= MAX_SHAPE_DEPTH) return '{…}';
+  const keys = sortInPlace(Object.keys(value));
+  let text = '{';
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!;
+    if (index > 0) text += ',';
+    text += quoted(key) + ':' + shapeOf((value as Record<string, unknown>)[key], depth + 1);
+  }
+  return text + '}';
 }
 
 /**
@@ -80,21 +69,17 @@ function quoted(key: string): string {
   return text;
 }
 
-/** Collects the pieces of a signature; reused, since a signature is built without interruption. */
-const pieces: string[] = [];
-
-function textOf(prefix: string, event: SignatureInput): string {
-  pieces.length = 0;
-  pieces.push(prefix, event.event_type, '|', event.source_ip.trim().toLowerCase(), '|', String(event.destination_port ?? '-'), '|');
-  appendShape(event.payload, 0, pieces);
-  const text = pieces.join('');
-  pieces.length = 0;
-  return text;
-}
-
 /** The normalised text the signature hashes; readable, for logs and tests. */
 export function signatureText(event: SignatureInput): string {
-  return textOf('', event);
+  return (
+    event.event_type +
+    '|' +
+    event.source_ip.trim().toLowerCase() +
+    '|' +
+    (event.destination_port ?? '-') +
+    '|' +
+    shapeOf(event.payload)
+  );
 }
 
 /** A short, stable id for the signature; also a valid Firestore document id. */
@@ -118,7 +103,7 @@ export class AnswerKey {
 }
 
 export function answerKey(event: SignatureInput, model: string): AnswerKey {
-  return new AnswerKey(textOf(keyPrefix(model), event));
+  return new AnswerKey(keyPrefix(model) + signatureText(event));
 }
 
 /** `<prompt version>|<model>|`: one model per instance, so the last one is kept. */

@@ -8,7 +8,8 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 // node:http request on a kept-alive connection, its body read whole (see BufferedResponse).
 //
 // What the SDK sends is a POST of a JSON string; anything else (a Request object, a streamed
-// body) goes to the global fetch unchanged.
+// body) goes to the global fetch unchanged. Redirects are not followed (the Gemini and Vertex AI
+// endpoints answer directly; a 3xx comes back as it is).
 
 /**
  * Connections are kept per process, like the global agents (and Node 20's settings for them: keep

@@ -8,7 +8,6 @@ import {
 import { MODEL_ANSWER_JSON_SCHEMA, parseModelAnswer, type ModelAnswer } from './answer';
 import { CircuitBreaker } from './breaker';
 import { batchPrompt, SYSTEM_INSTRUCTION, type ModelMessage } from './prompt';
-import { createKeepAliveFetch } from './transport';
 
 // The model behind one small interface, so the analysis path can be run and tested with any
 // implementation. The Gemini implementation bounds every call in time (a per-attempt timeout),
@@ -98,8 +97,6 @@ export interface GeminiSettings {
   /** Per event in the request. */
   maxOutputTokens: number;
   breaker: CircuitBreaker;
-  /** The HTTP client under the SDK (default: node:http on kept-alive connections, see transport.ts). */
-  fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
 }
@@ -131,7 +128,6 @@ export class GeminiModel implements ThreatModel, BatchModel {
     const httpOptions = {
       ...(settings.baseUrl && { baseUrl: settings.baseUrl.replace(/\/+$/, '') }),
       timeout: settings.timeoutMs,
-      fetch: settings.fetch ?? createKeepAliveFetch(),
     };
     const { backend } = settings;
     if (backend.kind === 'developer') {
@@ -230,9 +226,8 @@ export class GeminiModel implements ThreatModel, BatchModel {
             maxOutputTokens: Math.min(8_192, settings.maxOutputTokens * events),
             // Classification needs no reasoning tokens: thinking off keeps latency and cost down.
             thinkingConfig: { thinkingBudget: 0 },
-            // The deadline is httpOptions.timeout: the SDK arms a fresh one for each request (so
-            // per attempt here), aborts the request when it passes, and sends it along as
-            // X-Server-Timeout.
+            // A fresh deadline per attempt (also sent as X-Server-Timeout by the SDK).
+            abortSignal: AbortSignal.timeout(settings.timeoutMs),
           },
         });
       } catch (error) {

@@ -16,6 +16,7 @@ import { DEFAULT_DETECTION_CONFIG } from '../functions/src/domain/config';
 import { assessEvent } from '../functions/src/domain/assess';
 import { loadIpIntelligence } from '../functions/src/domain/enrich/geoip';
 import { EVENT_TYPES, parseEventBytes, type EventType, type Severity } from '../functions/src/domain/event';
+import { createRng } from '../tools/simulator/prng';
 
 const TARGET_EVENTS_PER_SECOND = 20_000;
 const EVENT_COUNT = Number(process.argv[2] ?? 200_000);
@@ -25,50 +26,35 @@ const BATCH_SIZE = 1_000;
 const RECENT_ACTIVITY = 3;
 const SEED = 0x5eed;
 
-/** mulberry32: a small, fast, well-distributed PRNG — deterministic from its seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = prng(SEED);
-const integer = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-const chance = (probability: number) => random() < probability;
+const rng = createRng(SEED);
 
 function publicIpv4(): string {
   // Redraw the first octet until it is not private, loopback, CGNAT-heavy or multicast.
   let first: number;
-  do first = integer(1, 223);
+  do first = rng.int(1, 223);
   while (first === 10 || first === 127 || first === 100 || first === 169 || first === 172 || first === 192);
-  return `${first}.${integer(0, 255)}.${integer(0, 255)}.${integer(1, 254)}`;
+  return `${first}.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}`;
 }
 const privateIpv4 = () =>
-  pick([
-    () => `10.0.${integer(0, 3)}.${integer(1, 254)}`,
-    () => `172.16.${integer(0, 31)}.${integer(1, 254)}`,
-    () => `192.168.${integer(0, 9)}.${integer(1, 254)}`,
+  rng.pick([
+    () => `10.0.${rng.int(0, 3)}.${rng.int(1, 254)}`,
+    () => `172.16.${rng.int(0, 31)}.${rng.int(1, 254)}`,
+    () => `192.168.${rng.int(0, 9)}.${rng.int(1, 254)}`,
   ])();
 const IPV6_PREFIXES = ['2a00:1450:4001', '2001:4860:4860', '2a02:26f0:fd', '2606:4700:3033', '2a01:4f8:c17', '2400:cb00:2049'];
-const publicIpv6 = () => `${pick(IPV6_PREFIXES)}:${integer(0, 0xffff).toString(16)}::${integer(1, 0xffff).toString(16)}`;
+const publicIpv6 = () => `${rng.pick(IPV6_PREFIXES)}:${rng.int(0, 0xffff).toString(16)}::${rng.int(1, 0xffff).toString(16)}`;
 /** Attackers repeat: most public sources come from a pool, like real attack traffic. */
 const ATTACKER_POOL = Array.from({ length: 5_000 }, publicIpv4);
 
 function sourceIp(): string {
-  const roll = random();
-  if (roll < 0.5) return pick(ATTACKER_POOL);
+  const roll = rng.next();
+  if (roll < 0.5) return rng.pick(ATTACKER_POOL);
   if (roll < 0.65) return publicIpv4();
   if (roll < 0.9) return privateIpv4();
   if (roll < 0.97) return publicIpv6();
-  return `::ffff:${pick(ATTACKER_POOL)}`;
+  return `::ffff:${rng.pick(ATTACKER_POOL)}`;
 }
-const destinationIp = () => (chance(0.1) ? pick(['10.0.0.100', '10.0.0.10']) : chance(0.8) ? privateIpv4() : publicIpv4());
+const destinationIp = () => (rng.chance(0.1) ? rng.pick(['10.0.0.100', '10.0.0.10']) : rng.chance(0.8) ? privateIpv4() : publicIpv4());
 
 const USERS = ['root', 'admin', 'alice', 'bob', 'svc-backup', 'oracle', 'ubuntu', 'jdoe'];
 const SQLI = ["1' OR '1'='1", "1 UNION SELECT username,password FROM users--", "1; DROP TABLE orders", "1' AND SLEEP(5)--", 'id=%27%20OR%201%3D1--'];
@@ -77,92 +63,92 @@ const XSS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(document.c
 /** A realistic payload for each type, with field-name variants producers use. */
 const PAYLOADS: Readonly<Record<EventType, () => Record<string, unknown>>> = {
   brute_force: () =>
-    chance(0.5)
-      ? { attempts: integer(3, 2000), user: pick(USERS), duration_seconds: integer(10, 600) }
-      : { failed_attempts: String(integer(5, 500)), users: USERS.slice(0, integer(1, 8)) },
+    rng.chance(0.5)
+      ? { attempts: rng.int(3, 2000), user: rng.pick(USERS), duration_seconds: rng.int(10, 600) }
+      : { failed_attempts: String(rng.int(5, 500)), users: USERS.slice(0, rng.int(1, 8)) },
   port_scan: () =>
-    chance(0.5)
-      ? { ports_scanned: integer(10, 65535), scan_type: pick(['SYN', 'connect', 'XMAS', 'UDP']) }
-      : { ports: Array.from({ length: integer(2, 40) }, () => integer(1, 65535)), hosts: integer(1, 256), tool: pick(['nmap', 'masscan', 'nuclei']) },
+    rng.chance(0.5)
+      ? { ports_scanned: rng.int(10, 65535), scan_type: rng.pick(['SYN', 'connect', 'XMAS', 'UDP']) }
+      : { ports: Array.from({ length: rng.int(2, 40) }, () => rng.int(1, 65535)), hosts: rng.int(1, 256), tool: rng.pick(['nmap', 'masscan', 'nuclei']) },
   malware: () => ({
-    signature: pick(['Trojan.Emotet', 'RedLine Stealer', 'XMRig miner', 'Mimikatz', 'Generic.Malware']),
-    sha256: Array.from({ length: 64 }, () => integer(0, 15).toString(16)).join(''),
-    file: `C:\\Users\\${pick(USERS)}\\Downloads\\invoice_${integer(1, 999)}.exe`,
-    action: pick(['quarantined', 'allowed', 'blocked']),
+    signature: rng.pick(['Trojan.Emotet', 'RedLine Stealer', 'XMRig miner', 'Mimikatz', 'Generic.Malware']),
+    sha256: Array.from({ length: 64 }, () => rng.int(0, 15).toString(16)).join(''),
+    file: `C:\\Users\\${rng.pick(USERS)}\\Downloads\\invoice_${rng.int(1, 999)}.exe`,
+    action: rng.pick(['quarantined', 'allowed', 'blocked']),
   }),
   ddos: () =>
-    chance(0.5)
-      ? { pps: integer(1e4, 5e6), attack_vector: pick(['SYN flood', 'UDP flood', 'DNS amplification']), sources: integer(10, 20_000) }
-      : { requests_per_second: String(integer(500, 80_000)), vector: 'HTTP GET flood' },
-  sql_injection: () => ({ query: pick(SQLI), status_code: pick([200, 403, 500]), user_agent: pick(['sqlmap/1.7', 'Mozilla/5.0']) }),
-  xss: () => ({ url: `/search?q=${encodeURIComponent(pick(XSS))}`, blocked: chance(0.5) }),
+    rng.chance(0.5)
+      ? { pps: rng.int(1e4, 5e6), attack_vector: rng.pick(['SYN flood', 'UDP flood', 'DNS amplification']), sources: rng.int(10, 20_000) }
+      : { requests_per_second: String(rng.int(500, 80_000)), vector: 'HTTP GET flood' },
+  sql_injection: () => ({ query: rng.pick(SQLI), status_code: rng.pick([200, 403, 500]), user_agent: rng.pick(['sqlmap/1.7', 'Mozilla/5.0']) }),
+  xss: () => ({ url: `/search?q=${encodeURIComponent(rng.pick(XSS))}`, blocked: rng.chance(0.5) }),
   phishing: () => ({
-    sender: `billing@${pick(['paypa1.com', 'micros0ft-support.net', 'dhl-track.info'])}`,
-    subject: pick(['Invoice overdue', 'Password expires today', 'Your parcel is waiting']),
-    urls: [`https://${pick(['login-verify.com', 'secure-docs.net'])}/${integer(1, 9999)}`],
-    attachments: chance(0.3) ? ['invoice.html'] : [],
-    recipients: integer(1, 300),
-    clicked: chance(0.2),
-    spf: pick(['pass', 'fail', 'softfail']),
+    sender: `billing@${rng.pick(['paypa1.com', 'micros0ft-support.net', 'dhl-track.info'])}`,
+    subject: rng.pick(['Invoice overdue', 'Password expires today', 'Your parcel is waiting']),
+    urls: [`https://${rng.pick(['login-verify.com', 'secure-docs.net'])}/${rng.int(1, 9999)}`],
+    attachments: rng.chance(0.3) ? ['invoice.html'] : [],
+    recipients: rng.int(1, 300),
+    clicked: rng.chance(0.2),
+    spf: rng.pick(['pass', 'fail', 'softfail']),
   }),
   data_exfiltration: () =>
-    chance(0.5)
-      ? { bytes_out: integer(1e6, 5e10), destination_domain: pick(['mega.nz', 'dropbox.com', 'pastebin.com', 'unknown-host.xyz']) }
-      : { bytes_transferred: `${integer(1, 900)} MB`, files: integer(1, 5000), data_classification: pick(['confidential', 'internal', 'public']) },
+    rng.chance(0.5)
+      ? { bytes_out: rng.int(1e6, 5e10), destination_domain: rng.pick(['mega.nz', 'dropbox.com', 'pastebin.com', 'unknown-host.xyz']) }
+      : { bytes_transferred: `${rng.int(1, 900)} MB`, files: rng.int(1, 5000), data_classification: rng.pick(['confidential', 'internal', 'public']) },
   privilege_escalation: () => ({
-    user: pick(USERS),
-    target_user: pick(['root', 'SYSTEM', 'Administrator']),
-    method: pick(['sudo', 'CVE-2021-4034 pkexec', 'fodhelper UAC bypass', 'added to Domain Admins']),
-    success: chance(0.6),
+    user: rng.pick(USERS),
+    target_user: rng.pick(['root', 'SYSTEM', 'Administrator']),
+    method: rng.pick(['sudo', 'CVE-2021-4034 pkexec', 'fodhelper UAC bypass', 'added to Domain Admins']),
+    success: rng.chance(0.6),
   }),
   ransomware: () => ({
-    files_encrypted: integer(1, 50_000),
-    extension: pick(['.lockbit', '.akira', '.locked']),
-    command_line: chance(0.5) ? 'vssadmin delete shadows /all /quiet' : 'explorer.exe',
+    files_encrypted: rng.int(1, 50_000),
+    extension: rng.pick(['.lockbit', '.akira', '.locked']),
+    command_line: rng.chance(0.5) ? 'vssadmin delete shadows /all /quiet' : 'explorer.exe',
   }),
   c2_beacon: () => ({
-    beacon_interval: pick([30, 60, 300, 3600]),
-    jitter: pick([0.05, 0.1, 20, 0.5]),
-    beacons: integer(5, 2000),
-    domain: `${Array.from({ length: 12 }, () => String.fromCharCode(integer(97, 122))).join('')}.top`,
-    framework: pick(['Cobalt Strike', 'Sliver', 'unknown']),
+    beacon_interval: rng.pick([30, 60, 300, 3600]),
+    jitter: rng.pick([0.05, 0.1, 20, 0.5]),
+    beacons: rng.int(5, 2000),
+    domain: `${Array.from({ length: 12 }, () => String.fromCharCode(rng.int(97, 122))).join('')}.top`,
+    framework: rng.pick(['Cobalt Strike', 'Sliver', 'unknown']),
   }),
   suspicious_login: () => ({
-    username: pick(USERS),
-    reasons: pick([['impossible_travel'], ['new_device', 'off_hours'], ['tor'], []]),
-    mfa_prompts: integer(0, 12),
-    success: chance(0.5),
-    service: pick(['Okta', 'VPN', 'Office 365', 'ssh']),
+    username: rng.pick(USERS),
+    reasons: rng.pick([['impossible_travel'], ['new_device', 'off_hours'], ['tor'], []]),
+    mfa_prompts: rng.int(0, 12),
+    success: rng.chance(0.5),
+    service: rng.pick(['Okta', 'VPN', 'Office 365', 'ssh']),
   }),
-  unknown: () => ({ raw: 'unparsed vendor line', severity_hint: integer(1, 10) }),
+  unknown: () => ({ raw: 'unparsed vendor line', severity_hint: rng.int(1, 10) }),
 };
 
 function generateEvent(index: number): Uint8Array {
   if (index % 100 === 99) {
     // 1% invalid: bad IP, bad port, or not JSON at all.
     return Buffer.from(
-      pick([
+      rng.pick([
         `{"event_id":"bad-${index}","timestamp":"2025-12-27T19:00:00Z","event_type":"ddos","source_ip":"999.1.1.1"}`,
         `{"event_id":"bad-${index}","timestamp":"2025-12-27T19:00:00Z","event_type":"ddos","source_ip":"1.2.3.4","destination_port":70000}`,
         'not json at all',
       ]),
     );
   }
-  const type = chance(0.03) ? 'vendor_specific_alert' : pick(EVENT_TYPES);
+  const type = rng.chance(0.03) ? 'vendor_specific_alert' : rng.pick(EVENT_TYPES);
   const payloadType: EventType = (EVENT_TYPES as readonly string[]).includes(type) ? (type as EventType) : 'unknown';
   const event: Record<string, unknown> = {
-    event_id: `evt-${index.toString(36)}-${integer(0, 1e9).toString(36)}`,
+    event_id: `evt-${index.toString(36)}-${rng.int(0, 1e9).toString(36)}`,
     timestamp: new Date(Date.UTC(2025, 11, 27, 19, 0, 0) + index * 50).toISOString(),
     event_type: type,
     source_ip: sourceIp(),
-    protocol: pick(['TCP', 'UDP', 'tcp', 'HTTPS']),
+    protocol: rng.pick(['TCP', 'UDP', 'tcp', 'HTTPS']),
     payload: PAYLOADS[payloadType](),
   };
-  if (!chance(0.1)) {
+  if (!rng.chance(0.1)) {
     event.destination_ip = destinationIp();
-    event.destination_port = pick([22, 80, 443, 445, 3389, 3306, 8443, 53, integer(1024, 65535)]);
+    event.destination_port = rng.pick([22, 80, 443, 445, 3389, 3306, 8443, 53, rng.int(1024, 65535)]);
   }
-  if (chance(0.2)) event.sensor = pick(['suricata', 'zeek', 'crowdstrike']); // unknown field → metadata
+  if (rng.chance(0.2)) event.sensor = rng.pick(['suricata', 'zeek', 'crowdstrike']); // unknown field → metadata
   return Buffer.from(JSON.stringify(event));
 }
 

@@ -40,6 +40,7 @@ import {
 } from '../functions/src/analysis/runtime';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { createRng } from '../tools/simulator/prng';
 
 const TARGET_CALLS_PER_EVENT = 0.1;
 const TARGET_THROUGHPUT_RATIO = 0.5;
@@ -59,26 +60,13 @@ const SEED = 0x6e6d;
 
 // ---- workload ---------------------------------------------------------------------------------
 
-/** mulberry32: small, fast and deterministic from its seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(SEED);
-const integer = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+const rng = createRng(SEED);
 
 function publicIpv4(): string {
   let first: number;
-  do first = integer(1, 223);
+  do first = rng.int(1, 223);
   while ([10, 100, 127, 169, 172, 192].includes(first));
-  return `${first}.${integer(0, 255)}.${integer(0, 255)}.${integer(1, 254)}`;
+  return `${first}.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}`;
 }
 
 type Raw = Record<string, unknown> & { event_type: string; source_ip: string };
@@ -119,22 +107,22 @@ function campaigns(count: number): Campaign[] {
 const TAIL_TYPES = ['malware', 'phishing', 'sql_injection', 'xss', 'data_exfiltration', 'c2_beacon', 'suspicious_login', 'ddos', 'ransomware', 'privilege_escalation', 'brute_force'];
 
 function tailEvent(): Omit<Raw, 'event_id' | 'timestamp'> {
-  const type = pick(TAIL_TYPES);
+  const type = rng.pick(TAIL_TYPES);
   return {
     event_type: type,
     source_ip: publicIpv4(),
-    destination_ip: `10.0.${integer(0, 9)}.${integer(1, 254)}`,
-    destination_port: pick([22, 80, 443, 445, 3389, 8080]),
-    payload: { [pick(['attempts', 'bytes_out', 'count', 'requests'])]: integer(1, 10_000), detail: `one-off ${type}` },
+    destination_ip: `10.0.${rng.int(0, 9)}.${rng.int(1, 254)}`,
+    destination_port: rng.pick([22, 80, 443, 445, 3389, 8080]),
+    payload: { [rng.pick(['attempts', 'bytes_out', 'count', 'requests'])]: rng.int(1, 10_000), detail: `one-off ${type}` },
   };
 }
 
 function noiseEvent(sources: readonly string[]): Omit<Raw, 'event_id' | 'timestamp'> {
   return {
     event_type: 'port_scan',
-    source_ip: pick(sources),
-    destination_ip: `10.0.${integer(0, 9)}.${integer(1, 254)}`,
-    payload: { ports: integer(2, 4), scan_type: 'syn' },
+    source_ip: rng.pick(sources),
+    destination_ip: `10.0.${rng.int(0, 9)}.${rng.int(1, 254)}`,
+    payload: { ports: rng.int(2, 4), scan_type: 'syn' },
   };
 }
 
@@ -143,16 +131,16 @@ function workload(count: number): { events: SecurityEvent[]; messages: Buffer[];
   // Zipf (s = 1.1): a few large floods and many small ones.
   const weights = attacks.map((_, i) => 1 / (i + 1) ** 1.1);
   const total = weights.reduce((sum, weight) => sum + weight, 0);
-  const noiseSources = Array.from({ length: 2_000 }, () => `10.${integer(1, 250)}.${integer(0, 255)}.${integer(1, 254)}`);
+  const noiseSources = Array.from({ length: 2_000 }, () => `10.${rng.int(1, 250)}.${rng.int(0, 255)}.${rng.int(1, 254)}`);
   const counters = new Map<Campaign, number>();
   const mix = { flood: 0, noise: 0, tail: 0 };
   const events: SecurityEvent[] = [];
   const messages: Buffer[] = [];
   for (let i = 0; i < count; i++) {
-    const roll = random();
+    const roll = rng.next();
     let raw: Omit<Raw, 'event_id' | 'timestamp'>;
     if (roll < 0.65) {
-      let point = random() * total;
+      let point = rng.next() * total;
       let index = 0;
       while (point > weights[index]!) point -= weights[index++]!;
       const campaign = attacks[Math.min(index, attacks.length - 1)]!;

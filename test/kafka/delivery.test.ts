@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Collector,
-  createKafkaTopics,
+  bridgeStream,
+  createStreamTopics,
   event,
   eventIds,
   groupProgress,
@@ -13,20 +14,14 @@ import {
 } from './helpers';
 
 describe('bridge delivery', () => {
-  const topic = uniqueName('raw');
-  const dlq = `${topic}.dlq`;
-  const groupId = uniqueName('group');
-  const pubsubTopic = uniqueName('events');
+  const { topic, dlq, groupId, pubsubTopic, bridgeEnv } = bridgeStream();
   const ids = eventIds(uniqueName('evt'), 3000);
   const bodies = new Map(ids.map((id, i) => [id, JSON.stringify(event(id, { payload: { n: i, note: 'ünïcødé ✓' } }))]));
   let collector: Collector;
   let bridge: BridgeProcess;
 
   beforeAll(async () => {
-    await createKafkaTopics([
-      { topic, numPartitions: 6 },
-      { topic: dlq, numPartitions: 1 },
-    ]);
+    await createStreamTopics({ topic, dlq }, 6);
     collector = await Collector.create(pubsubTopic);
   });
 
@@ -39,7 +34,7 @@ describe('bridge delivery', () => {
     // Half is waiting before the bridge starts (a backlog), half arrives while it runs.
     const messages = ids.map((id) => ({ key: id, value: bodies.get(id)! }));
     await produce(topic, messages.slice(0, 1500));
-    bridge = await startBridge({ KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: dlq, KAFKA_GROUP_ID: groupId, PUBSUB_TOPIC: pubsubTopic });
+    bridge = await startBridge(bridgeEnv);
     await bridge.waitReady();
     await produce(topic, messages.slice(1500));
 

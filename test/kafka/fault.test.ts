@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Collector,
-  createKafkaTopics,
+  bridgeStream,
+  createStreamTopics,
   event,
   eventIds,
   groupProgress,
@@ -17,16 +18,10 @@ const TOTAL = 10_000;
 const BACKLOG = 2_000;
 
 describe('kill -9 in the middle of 10,000 messages', () => {
-  const topic = uniqueName('raw');
-  const dlq = `${topic}.dlq`;
-  const groupId = uniqueName('group');
-  const pubsubTopic = uniqueName('events');
+  const { topic, dlq, groupId, pubsubTopic, bridgeEnv } = bridgeStream();
   const ids = eventIds(uniqueName('fault'), TOTAL);
   const env = {
-    KAFKA_TOPIC: topic,
-    KAFKA_DLQ_TOPIC: dlq,
-    KAFKA_GROUP_ID: groupId,
-    PUBSUB_TOPIC: pubsubTopic,
+    ...bridgeEnv,
     // The killed member is only evicted after its session times out: keep it short.
     KAFKA_SESSION_TIMEOUT_MS: '6000',
     KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
@@ -43,10 +38,7 @@ describe('kill -9 in the middle of 10,000 messages', () => {
   let second: BridgeProcess | undefined;
 
   beforeAll(async () => {
-    await createKafkaTopics([
-      { topic, numPartitions: 6 },
-      { topic: dlq, numPartitions: 1 },
-    ]);
+    await createStreamTopics({ topic, dlq }, 6);
     // The subscription exists before anything is produced: it sees every publish.
     collector = await Collector.create(pubsubTopic);
   });

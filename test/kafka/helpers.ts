@@ -35,6 +35,34 @@ export async function createKafkaTopics(topics: { topic: string; numPartitions: 
   await withAdmin((admin) => admin.createTopics({ topics, waitForLeaders: true }), list);
 }
 
+/** One test's own stream: a Kafka topic, its DLQ, a consumer group, and the Pub/Sub topic the bridge publishes to. */
+export interface BridgeStream {
+  topic: string;
+  dlq: string;
+  groupId: string;
+  pubsubTopic: string;
+  /** The bridge's environment naming them (tests add their own settings beside it). */
+  bridgeEnv: Record<string, string>;
+}
+
+export function bridgeStream(pubsubTopic = uniqueName('events')): BridgeStream {
+  const topic = uniqueName('raw');
+  const dlq = `${topic}.dlq`;
+  const groupId = uniqueName('group');
+  return { topic, dlq, groupId, pubsubTopic, bridgeEnv: { KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: dlq, KAFKA_GROUP_ID: groupId, PUBSUB_TOPIC: pubsubTopic } };
+}
+
+/** The stream's topic with `partitions` partitions, and its one-partition DLQ. */
+export function createStreamTopics(stream: Pick<BridgeStream, 'topic' | 'dlq'>, partitions: number, list = brokers()) {
+  return createKafkaTopics(
+    [
+      { topic: stream.topic, numPartitions: partitions },
+      { topic: stream.dlq, numPartitions: 1 },
+    ],
+    list,
+  );
+}
+
 export interface OutMessage {
   key?: string | null;
   value: Buffer | string | null;

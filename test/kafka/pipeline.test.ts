@@ -8,11 +8,11 @@ import { inject, afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Simulation } from '../../tools/simulator/scenarios';
 import {
   Collector,
-  createKafkaTopics,
+  bridgeStream,
+  createStreamTopics,
   produce,
   PROJECT_ID,
   startBridge,
-  uniqueName,
   waitUntil,
   type BridgeProcess,
 } from './helpers';
@@ -55,17 +55,12 @@ async function threatCounts(eventIds: string[]): Promise<Map<string, number>> {
 }
 
 describe.runIf(firestoreHost)('Kafka → bridge → functions → Firestore', () => {
-  const topic = uniqueName('raw');
-  const dlq = `${topic}.dlq`;
-  const groupId = uniqueName('group');
+  const { topic, dlq, bridgeEnv } = bridgeStream('security-events');
   const simulation = new Simulation({ seed: Math.floor(Math.random() * 2 ** 32), scenario: 'brute-force', benignRatio: 0 });
   const events = Array.from({ length: COUNT }, () => simulation.next().event);
   const ids = events.map((e) => e.event_id);
   const env = {
-    KAFKA_TOPIC: topic,
-    KAFKA_DLQ_TOPIC: dlq,
-    KAFKA_GROUP_ID: groupId,
-    PUBSUB_TOPIC: 'security-events',
+    ...bridgeEnv,
     KAFKA_SESSION_TIMEOUT_MS: '6000',
     KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
     // Slow enough to be killed half-way.
@@ -76,10 +71,7 @@ describe.runIf(firestoreHost)('Kafka → bridge → functions → Firestore', ()
   const bridges: BridgeProcess[] = [];
 
   beforeAll(async () => {
-    await createKafkaTopics([
-      { topic, numPartitions: 3 },
-      { topic: dlq, numPartitions: 1 },
-    ]);
+    await createStreamTopics({ topic, dlq }, 3);
     // Watches security-events beside the functions' own subscription (the functions emulator created the topic).
     observer = await Collector.create('security-events', { createTopic: false });
   });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Collector,
-  createKafkaTopics,
+  bridgeStream,
+  createStreamTopics,
   event,
   groupProgress,
   kafkaClient,
@@ -42,10 +43,7 @@ async function readDeadLetters(topic: string, expected: number, timeoutMs: numbe
 }
 
 describe('poison messages', () => {
-  const topic = uniqueName('raw');
-  const dlq = `${topic}.dlq`;
-  const groupId = uniqueName('group');
-  const pubsubTopic = uniqueName('events');
+  const { topic, dlq, groupId, pubsubTopic, bridgeEnv } = bridgeStream();
   const prefix = uniqueName('ok');
   let collector: Collector;
   let bridge: BridgeProcess;
@@ -77,13 +75,10 @@ describe('poison messages', () => {
   messages.push({ key: tailId, value: JSON.stringify(event(tailId)) });
 
   beforeAll(async () => {
-    await createKafkaTopics([
-      { topic, numPartitions: 1 },
-      { topic: dlq, numPartitions: 1 },
-    ]);
+    await createStreamTopics({ topic, dlq }, 1);
     collector = await Collector.create(pubsubTopic);
     await produce(topic, messages);
-    bridge = await startBridge({ KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: dlq, KAFKA_GROUP_ID: groupId, PUBSUB_TOPIC: pubsubTopic });
+    bridge = await startBridge(bridgeEnv);
     await bridge.waitReady();
   });
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Collector,
-  createKafkaTopics,
+  bridgeStream,
+  createStreamTopics,
   event,
   eventIds,
   groupProgress,
@@ -15,19 +16,13 @@ import {
 
 /** Pub/Sub refuses every publish (the topic does not exist yet), then recovers. */
 describe('publish failures', () => {
-  const topic = uniqueName('raw');
-  const dlq = `${topic}.dlq`;
-  const groupId = uniqueName('group');
-  const pubsubTopic = uniqueName('events-late');
+  const { topic, dlq, groupId, pubsubTopic, bridgeEnv } = bridgeStream(uniqueName('events-late'));
   const ids = eventIds(uniqueName('retry'), 500);
   let bridge: BridgeProcess;
   let collector: Collector | undefined;
 
   beforeAll(async () => {
-    await createKafkaTopics([
-      { topic, numPartitions: 3 },
-      { topic: dlq, numPartitions: 1 },
-    ]);
+    await createStreamTopics({ topic, dlq }, 3);
     await produce(topic, ids.map((id) => ({ key: id, value: JSON.stringify(event(id)) })));
   });
 
@@ -38,10 +33,7 @@ describe('publish failures', () => {
 
   it('retries without skipping, holds its offsets and reports not ready until Pub/Sub is back', async () => {
     bridge = await startBridge({
-      KAFKA_TOPIC: topic,
-      KAFKA_DLQ_TOPIC: dlq,
-      KAFKA_GROUP_ID: groupId,
-      PUBSUB_TOPIC: pubsubTopic,
+      ...bridgeEnv,
       BRIDGE_MAX_IN_FLIGHT_MESSAGES: '200',
     });
     await waitUntil(async () => (await bridge.metric('bridge_publish_errors_total').catch(() => 0)) > 0, 30_000, 'publish errors');

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Collector,
-  createKafkaTopics,
+  bridgeStream,
+  createStreamTopics,
   event,
   eventIds,
   groupProgress,
@@ -17,16 +18,10 @@ const TOTAL = 10_000;
 
 /** Scale out to two bridges in one group mid-stream, then back in to one: nothing is lost. */
 describe('rebalancing between two bridges', () => {
-  const topic = uniqueName('raw');
-  const dlq = `${topic}.dlq`;
-  const groupId = uniqueName('group');
-  const pubsubTopic = uniqueName('events');
+  const { topic, dlq, groupId, pubsubTopic, bridgeEnv } = bridgeStream();
   const ids = eventIds(uniqueName('rebal'), TOTAL);
   const env = {
-    KAFKA_TOPIC: topic,
-    KAFKA_DLQ_TOPIC: dlq,
-    KAFKA_GROUP_ID: groupId,
-    PUBSUB_TOPIC: pubsubTopic,
+    ...bridgeEnv,
     KAFKA_PARTITIONS_CONCURRENCY: '3',
     PUBSUB_BATCH_MAX_MS: '200',
   };
@@ -34,10 +29,7 @@ describe('rebalancing between two bridges', () => {
   const bridges: BridgeProcess[] = [];
 
   beforeAll(async () => {
-    await createKafkaTopics([
-      { topic, numPartitions: 6 },
-      { topic: dlq, numPartitions: 1 },
-    ]);
+    await createStreamTopics({ topic, dlq }, 6);
     collector = await Collector.create(pubsubTopic);
   });
 

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKafka, type RunningKafka } from '../../tools/kafka/broker.mjs';
 import {
   Collector,
-  createKafkaTopics,
+  bridgeStream,
+  createStreamTopics,
   event,
   eventIds,
   groupProgress,
@@ -19,10 +20,7 @@ import { freePort, ROOT } from './ports';
 
 /** This file runs its own broker, so stopping it disturbs no other test. */
 describe('broker restart while the bridge runs', () => {
-  const topic = uniqueName('raw');
-  const dlq = `${topic}.dlq`;
-  const groupId = uniqueName('group');
-  const pubsubTopic = uniqueName('events');
+  const { topic, dlq, groupId, pubsubTopic, bridgeEnv } = bridgeStream();
   const before = eventIds(uniqueName('before'), 1000);
   const after = eventIds(uniqueName('after'), 1000);
   const dataDir = mkdtempSync(join(ROOT, '.cache/kafka-restart-'));
@@ -34,13 +32,7 @@ describe('broker restart while the bridge runs', () => {
   beforeAll(async () => {
     ports = { port: await freePort(), controllerPort: await freePort() };
     kafka = await startKafka({ ...ports, dataDir, topics: [], external: false });
-    await createKafkaTopics(
-      [
-        { topic, numPartitions: 3 },
-        { topic: dlq, numPartitions: 1 },
-      ],
-      kafka.brokers,
-    );
+    await createStreamTopics({ topic, dlq }, 3, kafka.brokers);
     collector = await Collector.create(pubsubTopic);
   });
 
@@ -55,10 +47,7 @@ describe('broker restart while the bridge runs', () => {
     const brokers = kafka.brokers;
     bridge = await startBridge({
       KAFKA_BROKERS: brokers.join(','),
-      KAFKA_TOPIC: topic,
-      KAFKA_DLQ_TOPIC: dlq,
-      KAFKA_GROUP_ID: groupId,
-      PUBSUB_TOPIC: pubsubTopic,
+      ...bridgeEnv,
     }, 'bridge-restart');
     await bridge.waitReady();
     await produce(topic, before.map((id) => ({ key: id, value: JSON.stringify(event(id)) })), brokers);

@@ -142,7 +142,11 @@ describe('a responder', () => {
       // Finished (a step may fail here: no ticketing endpoint is configured on the emulators).
       await expect.poll(() => dryRun.getAttribute('data-run-status'), { timeout: 60_000 }).toMatch(/^(SUCCEEDED|FAILED|PARTIAL)$/);
       await expect(dryRun.innerText()).resolves.toContain(`by ${responder.email}`);
-      await expect(item.getByRole('status').filter({ hasText: /Dry run of Open an investigation: / }).count()).resolves.toBe(1);
+      // The runner's own message comes from the API's answer, which can reach the page after the
+      // run listener has already shown the finished run.
+      const runnerMessage = item.getByRole('status').filter({ hasText: /Dry run of Open an investigation: / });
+      await runnerMessage.waitFor({ timeout: 30_000 });
+      await expect(runnerMessage.count()).resolves.toBe(1);
       const runs = await firestore().collection('playbookRuns').where('alertId', '==', alertId).where('dryRun', '==', true).get();
       expect(runs.size).toBe(1);
       const run = runs.docs[0]!.data();

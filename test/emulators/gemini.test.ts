@@ -1,6 +1,6 @@
 // Gemini threat analysis on the Emulator Suite: Pub/Sub → ingest (rules) → threats/{id} →
 // analysis-onThreatCreated (the real @google/genai SDK, pointed by GEMINI_BASE_URL at the fake
-// Gemini API below) → the threat re-scored → alerts-onThreatEscalated.
+// Gemini API below) → the threat re-scored, its count moved and, raised into HIGH, its alert opened.
 //
 // The functions emulator must run with `--project emulator-tests`, which loads
 // functions/.env.emulator-tests (GEMINI_BASE_URL=http://127.0.0.1:4777 and a placeholder key).
@@ -10,7 +10,11 @@ import { consultModel } from '../../functions/src/analysis/consult';
 import { answerKey } from '../../functions/src/analysis/signature';
 import { createModelRuntime, geminiSettingsFrom, type RawGeminiParams } from '../../functions/src/analysis/runtime';
 import { threatIdFor } from '../../functions/src/firestore/refs';
+import { DEFAULT_RETENTION_DAYS, ShardCursor } from '../../functions/src/metrics/buckets';
+import { readBucket } from '../../functions/src/metrics/read';
+import type { AlertDeps } from '../../functions/src/alerts/open-alert';
 import { FakeGemini, type FakeGeminiMode } from '../support/fake-gemini';
+import { privateMinute, threatDoc } from '../support/response-fixtures';
 import { firestore, publishEvent, runId, settle, uniquePublicIp, waitFor } from '../support/emulators';
 
 /** Where functions/.env.emulator-tests points GEMINI_BASE_URL. */
@@ -46,6 +50,17 @@ function modelRecorded(eventId: string, timeoutMs = 30_000) {
 async function alertsFromSource(sourceIp: string) {
   const snapshot = await db().collection('alerts').where('sourceIp', '==', sourceIp).get();
   return snapshot.docs.map((doc) => ({ id: doc.id, ...doc.data() }));
+}
+
+/** What the analysis function is given to open alerts and count, for calling it in this process. */
+function directAlertDeps(): AlertDeps {
+  const now = () => new Date();
+  return {
+    db: db() as never,
+    dedupWindowMinutes: 15,
+    now,
+    metrics: { db: db() as never, now, cursor: new ShardCursor(), retentionDays: DEFAULT_RETENTION_DAYS },
+  };
 }
 
 const factorSum = (risk: { factors: { contribution: number }[] }) =>
@@ -169,6 +184,36 @@ describe('Gemini analysis on the emulators', () => {
     expect(alerts[0]).toMatchObject({ id: alertId, severity: 'HIGH', status: 'OPEN', eventIds: [eventId] });
   });
 
+  it('moves the count of a threat it re-scores to the new severity, in the buckets it was counted in', async () => {
+    const eventId = runId('recount');
+    const threatId = threatIdFor(eventId);
+    const sourceIp = uniquePublicIp();
+    fake.rule({ match: sourceIp, mode: 'good', answer: { severity: 'CRITICAL', confidence: 0.95 } });
+    // Dated in a minute of its own, so that minute's buckets hold this threat alone: counted
+    // MEDIUM on creation, then moved by the analysis that raises it.
+    const at = privateMinute();
+    const medium = threatDoc({ eventId, eventType: 'brute_force', sourceIp, severity: 'MEDIUM', destinationIp: '10.0.0.20' }, at);
+    await db().collection('threats').doc(threatId).create({
+      ...medium,
+      destination_port: 22,
+      analysis: { ...medium.analysis, confidence: 0.5 },
+      risk: { score: 55, severity: 'MEDIUM', factors: [{ name: 'fixture', contribution: 55, detail: 'fixture' }] },
+    });
+    const threat = await modelRecorded(eventId);
+    expect(['HIGH', 'CRITICAL']).toContain(threat.risk.severity);
+    const moved = { events: 1, bySeverity: { MEDIUM: 0, [threat.risk.severity]: 1 } };
+    await waitFor('the count moved', async () => {
+      const bucket = await readBucket(db(), 'minute', at);
+      return bucket.events === 1 && bucket.bySeverity.MEDIUM === 0 && bucket.bySeverity[threat.risk.severity as 'HIGH'] === 1 ? bucket : undefined;
+    });
+    await settle(async () => (await readBucket(db(), 'minute', at)).bySeverity, 1_500);
+    expect(await readBucket(db(), 'minute', at)).toMatchObject(moved);
+    expect(await readBucket(db(), 'hour', at)).toMatchObject(moved);
+    // Raised into HIGH or above: the analysis opened its alert.
+    const alertId = await waitFor('the re-scored threat linked to an alert', async () => (await threatFor(eventId))?.alertId);
+    expect((await db().collection('alerts').doc(alertId).get()).get('eventIds')).toEqual([eventId]);
+  });
+
   it('leaves a threat the policy does not select to the rules, without a call', async () => {
     const eventId = runId('quiet');
     // A short SYN scan between internal hosts: LOW, and the rules are sure of it.
@@ -201,7 +246,7 @@ describe('Gemini analysis on the emulators', () => {
       geminiSettingsFrom({ ...TEST_PARAMS, apiKey: 'fake-gemini-key-for-emulator-tests', baseUrl: fake.url }),
       db() as never,
     );
-    const outcome = await analyseThreat(threatIdFor(eventId), { db: db() as never, consult: runtime.consult, now: () => new Date() });
+    const outcome = await analyseThreat(threatIdFor(eventId), { db: db() as never, consult: runtime.consult, now: () => new Date(), alerts: directAlertDeps() });
     expect(outcome).toEqual({ outcome: 'already_done', status: 'analysed' });
     expect(fake.requestsMatching(sourceIp)).toHaveLength(1);
     expect((await threatFor(eventId))!.model.at.isEqual(before.model.at)).toBe(true);

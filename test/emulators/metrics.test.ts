@@ -1,9 +1,10 @@
 // Live metrics and the risk index on the Emulator Suite.
 //
-// Threats and alerts written to Firestore are counted by the metrics-* triggers in the Functions
-// emulator into sharded minute and hour buckets. Each test dates its documents in a minute of its
-// own (a random minute in 2001), so its buckets hold only what it wrote. Writes per shard are
-// observed with snapshot listeners on the real emulator (test/support/shard-writes.ts).
+// Threats written to Firestore are counted by the metrics-onThreatCreated trigger in the Functions
+// emulator into sharded minute and hour buckets; alerts are counted in the transactions that open
+// and resolve them. Each test dates its documents in a minute of its own (a random minute in
+// 2001), so its buckets hold only what it wrote. Writes per shard are read back from the ledger
+// entries' commit times (test/support/shard-writes.ts).
 //
 // The risk index is a scheduled function, which the Functions emulator does not run: the test calls
 // updateRiskIndex, the function the schedule calls, directly.
@@ -15,18 +16,13 @@ import { readBucket, riskIndexTimeline, sumBucket } from '../../functions/src/me
 import { updateRiskIndex } from '../../functions/src/metrics/update-risk-index';
 import { threatIdFor } from '../../functions/src/firestore/refs';
 import type { Severity } from '../../functions/src/domain/event';
-import { firestore, runId, settle, waitFor } from '../support/emulators';
-import { alertDoc, fireSchedule, threatDoc, writeAlert } from '../support/response-fixtures';
+import { firestore, runId, settle, uniquePublicIp, waitFor } from '../support/emulators';
+import { transitionAlert } from '../../functions/src/api/services/alerts';
+import { fireSchedule, privateMinute, threatDoc } from '../support/response-fixtures';
 import { shardWriteReport } from '../support/shard-writes';
 
 const db = () => firestore();
 const MINUTE = 60_000;
-
-/** A minute of 2001 no other test uses: its buckets hold only this test's counts. */
-function privateMinute(): Date {
-  const minutes = Math.floor(Math.random() * 365 * 24 * 60);
-  return new Date(Date.UTC(2001, 0, 1) + minutes * MINUTE + 17_000);
-}
 
 function directDeps(cursor = new ShardCursor()): MetricsDeps {
   return { db: db(), now: () => new Date(), cursor, retentionDays: DEFAULT_RETENTION_DAYS };
@@ -101,32 +97,26 @@ describe('counting threats (Functions emulator)', () => {
     expect(shard.get('expireAt').toMillis()).toBe(bucketStart('minute', at).getTime() + MINUTE + 7 * 86_400_000);
   });
 
-  it('moves a re-scored threat between severities (the model changed its severity after it was counted)', async () => {
-    const at = privateMinute();
-    const eventId = runId('rescored');
-    const ref = db().collection('threats').doc(threatIdFor(eventId));
-    await ref.create(threatDoc({ eventId, eventType: 'xss', sourceIp: '185.234.72.95', severity: 'LOW' }, at));
-    await waitFor('the threat counted', async () => ((await readBucket(db(), 'minute', at)).bySeverity.LOW === 1 ? true : undefined));
-    await ref.update({ 'risk.severity': 'INFO' });
-    await waitFor('the count moved', async () => ((await readBucket(db(), 'minute', at)).bySeverity.INFO === 1 ? true : undefined));
-    await settle(async () => (await readBucket(db(), 'minute', at)).bySeverity, 1_500);
-    expect(await readBucket(db(), 'minute', at)).toMatchObject({ events: 1, bySeverity: { LOW: 0, INFO: 1 } });
-    expect((await sumBucket(db(), 'hour', at)).bySeverity).toMatchObject({ LOW: 0, INFO: 1 });
-  });
+  it('counts an alert opened in the transaction that opens it, and closed in the one that resolves it, once each', async () => {
+    const eventId = runId('metrics-alert');
+    const threatId = threatIdFor(eventId);
+    // A HIGH threat: the alert trigger opens its alert, now, and counts it in the current minute.
+    await db().collection('threats').doc(threatId).create(threatDoc({ eventId, eventType: 'port_scan', sourceIp: uniquePublicIp(), severity: 'HIGH' }));
+    const alertId = await waitFor('the alert', async () => (await db().collection('threats').doc(threatId).get()).get('alertId') as string | undefined);
+    const alert = (await db().collection('alerts').doc(alertId).get()).data()!;
+    const opened = (await db().collection('metricsLedger').doc(`alert-opened-${alertId}`).get()).data()!;
+    expect(opened.bucket).toBe(bucketId('minute', bucketStart('minute', alert.createdAt.toDate())));
+    const shard = await db().collection('metrics').doc(opened.bucket).collection('shards').doc(String(opened.shard)).get();
+    expect(shard.get('alertsOpened')).toBeGreaterThanOrEqual(1);
 
-  it('counts alerts opened and closed (once, however often the alert is updated afterwards)', async () => {
-    const at = privateMinute();
-    const alertId = runId('metrics-alert');
-    const ref = db().collection('alerts').doc(alertId);
-    await writeAlert(db(), alertId, alertDoc({ eventType: 'port_scan', sourceIp: '185.234.72.92', severity: 'HIGH' }, at));
-    await waitFor('alerts opened', async () => ((await readBucket(db(), 'minute', at)).alertsOpened === 1 ? true : undefined));
-
-    const resolvedAt = Timestamp.fromMillis(at.getTime() + 5_000);
-    await ref.update({ status: 'RESOLVED', resolvedAt, resolvedBy: 'uid-analyst', resolutionNote: 'benign', updatedAt: resolvedAt });
-    await waitFor('alerts closed', async () => ((await readBucket(db(), 'minute', at)).alertsClosed === 1 ? true : undefined));
-    await ref.update({ resolutionNote: 'benign scanner, allow-listed', updatedAt: Timestamp.now() });
-    await settle(async () => (await readBucket(db(), 'minute', at)).alertsClosed, 1_500);
-    expect(await readBucket(db(), 'minute', at)).toMatchObject({ alertsOpened: 1, alertsClosed: 1, events: 0 });
+    // Resolved (as the API does) at a time of this test's own: that minute counts exactly one close.
+    const resolvedAt = privateMinute();
+    const actor = { type: 'user' as const, id: 'uid-analyst', email: 'analyst@example.com', role: 'analyst' };
+    const resolve = () => transitionAlert(db(), { alertId, action: 'resolve', actor, note: 'benign', now: resolvedAt }, directDeps());
+    await resolve();
+    await expect(resolve()).rejects.toThrow(/cannot resolve an alert that is RESOLVED/);
+    expect(await readBucket(db(), 'minute', resolvedAt)).toMatchObject({ alertsClosed: 1, alertsOpened: 0, events: 0 });
+    expect(await ledgerEntries([`alert-closed-${alertId}`])).toBe(1);
   });
 });
 

@@ -67,6 +67,10 @@ describe('ingest', () => {
     const alert = (await db().collection('alerts').doc(withAlert).get()).data()!;
     expect(alert.status).toBe('OPEN');
     expect(alert.eventIds).toEqual([eventId]);
+    // The opening records when: time to alert is alertedAt − createdAt.
+    const linked = (await threatFor(eventId))!;
+    expect(linked.alertedAt.toMillis()).toBe(alert.createdAt.toMillis());
+    expect(linked.alertedAt.toMillis()).toBeGreaterThanOrEqual(linked.createdAt.toMillis());
     expect(alert.severity).toBe(threat.risk.severity);
   });
 

@@ -34,6 +34,12 @@ export function alertDoc(
   });
 }
 
+/** A minute of 2001 no other test uses: buckets of documents dated in it hold only one test's counts. */
+export function privateMinute(): Date {
+  const minutes = Math.floor(Math.random() * 365 * 24 * 60);
+  return new Date(Date.UTC(2001, 0, 1) + minutes * 60_000 + 17_000);
+}
+
 export function threatDoc(
   fields: { eventId: string; eventType: EventType; sourceIp: string; severity: Severity; destinationIp?: string; country?: string },
   at = new Date(),

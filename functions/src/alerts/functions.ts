@@ -1,3 +1,2 @@
-// The alerts group's functions (deployed as alerts-onThreatCreated, alerts-onThreatEscalated).
+// The alerts group's functions (deployed as alerts-onThreatCreated).
 export * from './on-threat-created.function';
-export * from './on-threat-escalated.function';

@@ -4,12 +4,15 @@ import { ALERT_THREAT_IDS_KEPT, type AlertDoc, type ThreatDoc } from '../firesto
 import type { Severity } from '../domain/event';
 import type { MitreTechnique } from '../domain/threat';
 import * as log from '../logs';
+import { stageAlertOpened, type MetricsDeps } from '../metrics/counters';
 import { alertTitle, dedupKeyFor, higherSeverity, joinsAlert, opensAlert } from './dedup';
 
 export interface AlertDeps {
   db: Firestore;
   dedupWindowMinutes: number;
   now: () => Date;
+  /** An alert opened is counted in the transaction that opens it. */
+  metrics: MetricsDeps;
 }
 
 export type AlertOutcome =
@@ -24,7 +27,8 @@ export type AlertOutcome =
  *
  * Safe under concurrent and repeated triggers: one transaction reads the threat (already linked
  * to an alert means this delivery is a repeat), the dedup pointer for the attack and its alert,
- * and writes all three; concurrent threats of the same attack serialise on the pointer.
+ * and writes all three (and an opened alert's count); concurrent threats of the same attack
+ * serialise on the pointer.
  */
 export async function openOrJoinAlert(threatId: string, deps: AlertDeps): Promise<AlertOutcome> {
   const { db } = deps;
@@ -54,7 +58,7 @@ export async function openOrJoinAlert(threatId: string, deps: AlertDeps): Promis
       ) {
         const joined = joinAlert(current, threatId, threat, now);
         tx.set(alertRef(db, pointer.alertId), joined);
-        tx.update(threatRef(db, threatId), { alertId: pointer.alertId });
+        tx.update(threatRef(db, threatId), { alertId: pointer.alertId, alertedAt: now });
         tx.set(pointerRef, { alertId: pointer.alertId, updatedAt: now });
         return { outcome: 'joined', alertId: pointer.alertId, occurrences: joined.occurrences } as const;
       }
@@ -62,7 +66,8 @@ export async function openOrJoinAlert(threatId: string, deps: AlertDeps): Promis
       // The opening threat's id names the alert, so a repeated delivery cannot open a second one.
       const alertId = threatId;
       tx.create(alertRef(db, alertId), newAlert(dedupKey, threatId, threat, now));
-      tx.update(threatRef(db, threatId), { alertId });
+      stageAlertOpened(tx, alertId, now.toDate(), deps.metrics);
+      tx.update(threatRef(db, threatId), { alertId, alertedAt: now });
       tx.set(pointerRef, { alertId, updatedAt: now });
       return { outcome: 'opened', alertId, severity: threat.risk.severity } as const;
     },

@@ -3,16 +3,26 @@ import type { Severity } from '../domain/event';
 import { threatRef } from '../firestore/refs';
 import type { ModelRecord, ThreatDoc } from '../firestore/schema';
 import * as log from '../logs';
+import { opensAlert } from '../alerts/dedup';
+import { openOrJoinAlert, type AlertDeps } from '../alerts/open-alert';
+import { stageSeverityChange } from '../metrics/counters';
+import { escalatedToAlerting } from './escalation';
 import { combineAnalysis, combineRisk } from './combine';
 import { consultModel, type ConsultDeps, type ConsultInput, type ConsultOutcome } from './consult';
 
 // threats/{id} created → the model's opinion, off the ingest path. The threat already exists with
 // the rules analysis; this adds the model's analysis and re-scores, or records why it could not.
+// A new severity has two consequences, and this writer sees to both, so that no trigger has to
+// watch every threat update for them: the threat's count moves between severities (in the same
+// transaction as the new score), and a threat raised into HIGH or CRITICAL opens or joins its
+// alert (right after; a redelivery that finds the score written finishes that).
 
 export interface ThreatAnalysisDeps {
   db: Firestore;
   consult: ConsultDeps;
   now: () => Date;
+  /** For the alert of a threat raised into HIGH or CRITICAL, and (its metrics) the count's move. */
+  alerts: AlertDeps;
 }
 
 export type ThreatAnalysisOutcome =
@@ -35,7 +45,7 @@ export async function analyseThreat(threatId: string, deps: ThreatAnalysisDeps):
   const ref = threatRef(deps.db, threatId);
   const threat = (await ref.get()).data();
   if (!threat) return { outcome: 'missing' };
-  if (threat.model) return { outcome: 'already_done', status: threat.model.status };
+  if (threat.model) return alreadyDone(threatId, threat, deps);
 
   const rules = threat.rulesAnalysis ?? threat.analysis;
   const input: ConsultInput = {
@@ -53,17 +63,19 @@ export async function analyseThreat(threatId: string, deps: ThreatAnalysisDeps):
   const latencyMs = Math.round(performance.now() - started);
 
   const update = threatUpdate(threat, outcome, Timestamp.fromDate(deps.now()), latencyMs);
+  const severity = update.risk?.severity ?? threat.risk.severity;
   const written = await deps.db.runTransaction(async (tx) => {
     const current = (await tx.get(ref)).data();
     if (!current) return { outcome: 'missing' } as const;
-    if (current.model) return { outcome: 'already_done', status: current.model.status } as const;
+    if (current.model) return current;
     // update() writes the fields as given (no converter); the shapes come from ThreatDoc's types.
     tx.update(ref, update as unknown as UpdateData<ThreatDoc>);
+    stageSeverityChange(tx, { id: threatId, createdAt: current.createdAt.toDate(), from: current.risk.severity, to: severity }, deps.alerts.metrics);
     return undefined;
   });
-  if (written) return written;
+  if (written && 'outcome' in written) return written;
+  if (written) return alreadyDone(threatId, written, deps);
 
-  const severity = update.risk?.severity ?? threat.risk.severity;
   log.modelOutcome(threatId, {
     status: outcome.status,
     ...('reason' in outcome && { reason: outcome.reason }),
@@ -72,7 +84,23 @@ export async function analyseThreat(threatId: string, deps: ThreatAnalysisDeps):
     score: update.risk?.score ?? threat.risk.score,
     threatSeverity: severity,
   });
+  if (escalatedToAlerting(threat.risk.severity, severity)) {
+    log.threatEscalated(threatId, threat.risk.severity, severity);
+    await openOrJoinAlert(threatId, deps.alerts);
+  }
   return { outcome: 'recorded', status: outcome.status, severity, previousSeverity: threat.risk.severity };
+}
+
+/**
+ * A threat whose model record is already written (a redelivery, or a concurrent delivery that
+ * won): nothing to add, but if that delivery stopped between the new score and the alert it
+ * called for, the alert is opened here (openOrJoinAlert does nothing for a linked threat).
+ */
+async function alreadyDone(threatId: string, threat: ThreatDoc, deps: ThreatAnalysisDeps): Promise<ThreatAnalysisOutcome> {
+  if (opensAlert(threat.risk.severity) && !threat.alertId) {
+    await openOrJoinAlert(threatId, deps.alerts);
+  }
+  return { outcome: 'already_done', status: threat.model!.status };
 }
 
 export interface ThreatModelUpdate {

@@ -2,8 +2,8 @@ import { SeveritySchema, type Severity } from '../domain/event';
 import { opensAlert } from '../alerts/dedup';
 
 // A threat can become HIGH or CRITICAL after it was created (the model re-scored it). The alert
-// trigger on creation saw the old severity, so an update that crosses into alerting severities
-// opens (or joins) the alert then.
+// trigger on creation saw the old severity, so the analysis that re-scores it opens (or joins)
+// the alert then.
 
 /** The severity stored in a threat document as read raw from a trigger (no converter). */
 export function severityOf(data: unknown): Severity | undefined {
@@ -12,14 +12,7 @@ export function severityOf(data: unknown): Severity | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-/**
- * Whether an update calls for an alert: the threat is now HIGH or CRITICAL, was not before, and
- * is not linked to an alert yet.
- */
-export function escalatedToAlerting(before: unknown, after: unknown): boolean {
-  const now = severityOf(after);
-  if (now === undefined || !opensAlert(now)) return false;
-  const was = severityOf(before);
-  if (was !== undefined && opensAlert(was)) return false;
-  return typeof (after as { alertId?: unknown }).alertId !== 'string';
+/** Whether re-scoring from `before` to `after` moved a threat into the severities that alert. */
+export function escalatedToAlerting(before: Severity, after: Severity): boolean {
+  return opensAlert(after) && !opensAlert(before);
 }

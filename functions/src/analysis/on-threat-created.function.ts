@@ -1,5 +1,6 @@
 import { getFirestore } from 'firebase-admin/firestore';
 import { onDocumentCreated } from 'firebase-functions/firestore';
+import { alertDeps } from '../alerts/runtime';
 import { geminiApiKey } from '../config';
 import { COLLECTIONS } from '../firestore/refs';
 import { analyseThreat } from './analyse-threat';
@@ -11,7 +12,8 @@ import {
 } from './runtime';
 
 /**
- * threats/{id} created → Gemini's opinion added and the threat re-scored, off the ingest path.
+ * threats/{id} created → Gemini's opinion added and the threat re-scored (its count moved, and
+ * its alert opened if it rose into HIGH or CRITICAL), off the ingest path.
  * Its own scaling: model calls wait on the network, so one instance serves many threats at once,
  * and few instances bound the spend (the per-minute budget is shared out between them).
  */
@@ -32,6 +34,7 @@ export const onThreatCreated = onDocumentCreated(
       db,
       consult: modelRuntime(db).consult,
       now: () => new Date(),
+      alerts: alertDeps(),
     });
   },
 );

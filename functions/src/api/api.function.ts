@@ -18,6 +18,7 @@ import { playbookDeps } from '../playbooks/runtime';
 import { createApiApp } from './app';
 import type { ApiDeps } from './deps';
 import { metricsAnalytics } from './services/analytics';
+import { metricsDeps } from '../metrics/runtime';
 import { healthProbes } from './services/health';
 import { playbookService } from './services/playbooks';
 import { FirestoreRateLimiter } from './services/rate-limiter';
@@ -55,6 +56,7 @@ export function productionDeps(): ApiDeps {
     rateLimiter: new FirestoreRateLimiter(db),
     playbooks: playbookService(db, playbookDeps),
     analytics: metricsAnalytics(db),
+    metrics: metricsDeps(),
     config: {
       version: process.env.K_REVISION ?? 'dev',
       environment: emulated() ? 'emulator' : 'production',

@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import type { Firestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from './app';
+import { DEFAULT_RETENTION_DAYS, ShardCursor } from '../metrics/buckets';
 import type { ApiDeps } from './deps';
 import { defineRoute } from './route';
 import { apiRoutes } from './routes';
@@ -52,6 +53,7 @@ const deps: ApiDeps = {
   },
   playbooks: undefined,
   analytics: undefined,
+  metrics: { db: {} as Firestore, now: () => new Date('2026-01-01T00:00:00Z'), cursor: new ShardCursor(), retentionDays: DEFAULT_RETENTION_DAYS },
   config: {
     version: 'test',
     environment: 'emulator',

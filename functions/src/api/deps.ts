@@ -4,6 +4,7 @@ import type { ServiceState } from './schemas';
 import type { PlaybookService } from './services/playbooks';
 import type { AnalyticsService } from './services/analytics';
 import type { RateLimiter } from './services/rate-limiter';
+import type { MetricsDeps } from '../metrics/counters';
 
 // What the API needs from the outside world. The trigger (api.function.ts) wires the real
 // clients; tests can wire fakes. Nothing in api/ reaches for a global client.
@@ -54,6 +55,8 @@ export interface ApiDeps {
   playbooks: PlaybookService | undefined;
   /** Undefined while the metrics module is not deployed: its routes answer 503. */
   analytics: AnalyticsService | undefined;
+  /** Resolving an alert counts it as closed, in the same transaction. */
+  metrics: MetricsDeps;
   config: ApiConfig;
   now: () => Date;
 }

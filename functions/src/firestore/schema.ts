@@ -64,6 +64,8 @@ export const ThreatDocSchema = z.object({
   /** Events from the same source in the recent-activity window when this one was scored. */
   recentActivity: z.number().int().nonnegative(),
   alertId: z.string().optional(),
+  /** When this threat opened or joined its alert: time to alert is alertedAt − createdAt. */
+  alertedAt: TimestampSchema.optional(),
   /** Pub/Sub message id of the delivery that created this document. */
   messageId: z.string(),
   createdAt: TimestampSchema,

@@ -1,7 +1,17 @@
-import { FieldValue, Timestamp, type Firestore } from 'firebase-admin/firestore';
+import {
+  FieldValue,
+  Timestamp,
+  type DocumentData,
+  type DocumentReference,
+  type Firestore,
+  type PartialWithFieldValue,
+  type SetOptions,
+  type WithFieldValue,
+} from 'firebase-admin/firestore';
+import type { Severity } from '../domain/event';
 import { isAlreadyExists } from '../firestore/errors';
 import { metricShardRef, metricsLedgerRef } from '../firestore/refs';
-import type { AlertDoc, RejectedEventDoc, ThreatDoc } from '../firestore/schema';
+import type { MetricsLedgerDoc, RejectedEventDoc, ThreatDoc } from '../firestore/schema';
 import * as log from '../logs';
 import {
   bucketId,
@@ -16,11 +26,14 @@ import {
 
 // Counting facts into the sharded buckets, exactly once per fact.
 //
-// One batch per fact: create metricsLedger/{fact key} and increment one shard of the minute
-// bucket and one of the hour bucket. Batches are atomic, so when a trigger is delivered twice
-// the second batch fails on the existing ledger entry and increments nothing. Three writes per
-// fact, none of them to a shared document: the ledger key is unique per fact, and the shards
-// take turns (buckets.ts).
+// A fact is counted by three writes: create metricsLedger/{fact key} and increment one shard of
+// the minute bucket and one of the hour bucket, none of them a shared document (the ledger key is
+// unique per fact, and the shards take turns: buckets.ts). The writes go into the batch or
+// transaction that records the fact itself where there is one (an alert opened or resolved, a
+// threat re-scored: stageCount), so the fact and its count commit together and no trigger runs
+// for it. Facts written elsewhere (threats, rejected events) are counted by a trigger in a batch
+// of their own (countFact); when the trigger is delivered twice, the second batch fails on the
+// existing ledger entry and increments nothing.
 
 export interface MetricsDeps {
   db: Firestore;
@@ -30,6 +43,12 @@ export interface MetricsDeps {
 }
 
 export type CountOutcome = 'counted' | 'duplicate';
+
+/** What a count can be staged in: a WriteBatch or a Transaction (both have these two). */
+export interface CountWriter {
+  create(ref: DocumentReference<MetricsLedgerDoc>, data: WithFieldValue<MetricsLedgerDoc>): unknown;
+  set(ref: DocumentReference, data: PartialWithFieldValue<DocumentData>, options: SetOptions): unknown;
+}
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const GRANULARITIES: readonly Granularity[] = ['minute', 'hour'];
@@ -41,14 +60,17 @@ function increments(amounts: Record<string, number>): Increments {
   return out;
 }
 
-/** Counts one fact, identified by `key`, into the buckets of time `at`. */
-export async function countFact(key: string, at: Date, delta: MetricsDelta, deps: MetricsDeps): Promise<CountOutcome> {
+/**
+ * Adds the writes that count one fact, identified by `key`, into the buckets of time `at` to
+ * `writer`. Counted once if whatever commits `writer` commits once (the ledger entry's create
+ * fails the commit otherwise).
+ */
+export function stageCount(writer: CountWriter, key: string, at: Date, delta: MetricsDelta, deps: MetricsDeps): void {
   const { db } = deps;
   const now = deps.now();
   const counters = deltaCounters(delta);
   const shard = deps.cursor.take();
-  const batch = db.batch();
-  batch.create(metricsLedgerRef(db, key), {
+  writer.create(metricsLedgerRef(db, key), {
     countedAt: Timestamp.fromDate(now),
     shard,
     bucket: bucketId('minute', bucketStart('minute', at)),
@@ -59,7 +81,7 @@ export async function countFact(key: string, at: Date, delta: MetricsDelta, deps
     const id = bucketId(granularity, start);
     const expireAt = Timestamp.fromMillis(start.getTime() + GRANULARITY_MS[granularity] + deps.retentionDays[granularity] * DAY_MS);
     // A merge of nested objects: `set` with dotted keys would create fields with dots in their names.
-    batch.set(
+    writer.set(
       metricShardRef(db, id, shard).withConverter(null),
       {
         bucket: id,
@@ -74,6 +96,12 @@ export async function countFact(key: string, at: Date, delta: MetricsDelta, deps
       { merge: true },
     );
   }
+}
+
+/** Counts one fact in a batch of its own: for facts counted by a trigger after they were written. */
+export async function countFact(key: string, at: Date, delta: MetricsDelta, deps: MetricsDeps): Promise<CountOutcome> {
+  const batch = deps.db.batch();
+  stageCount(batch, key, at, delta, deps);
   try {
     await batch.commit();
     return 'counted';
@@ -95,39 +123,27 @@ export function countThreat(threatId: string, threat: ThreatDoc, deps: MetricsDe
 }
 
 /**
- * A threat whose severity changed after it was counted (the model's analysis re-scored it): its
- * count moves between severities, in the buckets it was counted in. `changeId` (the trigger
- * event's id, the same on every redelivery) makes the move count once.
+ * A threat re-scored after it was counted (the model's analysis changed its severity): its count
+ * moves between severities, in the buckets it was counted in. Staged in the transaction that
+ * writes the new score, which happens once per threat.
  */
-export async function countSeverityChange(
-  threatId: string,
-  changeId: string,
-  before: ThreatDoc,
-  after: ThreatDoc,
+export function stageSeverityChange(
+  writer: CountWriter,
+  threat: { id: string; createdAt: Date; from: Severity; to: Severity },
   deps: MetricsDeps,
-): Promise<CountOutcome | 'unchanged'> {
-  if (before.risk.severity === after.risk.severity) return 'unchanged';
-  return countFact(
-    `threat-severity-${threatId}-${changeId}`,
-    after.createdAt.toDate(),
-    { severityChange: { from: before.risk.severity, to: after.risk.severity } },
-    deps,
-  );
+): void {
+  if (threat.from === threat.to) return;
+  stageCount(writer, `threat-severity-${threat.id}`, threat.createdAt, { severityChange: { from: threat.from, to: threat.to } }, deps);
 }
 
-export function countAlertOpened(alertId: string, alert: AlertDoc, deps: MetricsDeps): Promise<CountOutcome> {
-  return countFact(`alert-opened-${alertId}`, alert.createdAt.toDate(), { alertsOpened: 1 }, deps);
+/** An alert opened: staged in the transaction that creates it. */
+export function stageAlertOpened(writer: CountWriter, alertId: string, createdAt: Date, deps: MetricsDeps): void {
+  stageCount(writer, `alert-opened-${alertId}`, createdAt, { alertsOpened: 1 }, deps);
 }
 
-/** Counts an alert as closed when an update resolves it (RESOLVED is final). */
-export async function countAlertClosed(
-  alertId: string,
-  before: AlertDoc,
-  after: AlertDoc,
-  deps: MetricsDeps,
-): Promise<CountOutcome | 'not_closed'> {
-  if (before.status === 'RESOLVED' || after.status !== 'RESOLVED') return 'not_closed';
-  return countFact(`alert-closed-${alertId}`, (after.resolvedAt ?? after.updatedAt).toDate(), { alertsClosed: 1 }, deps);
+/** An alert resolved (RESOLVED is final): staged in the transaction that resolves it. */
+export function stageAlertClosed(writer: CountWriter, alertId: string, resolvedAt: Date, deps: MetricsDeps): void {
+  stageCount(writer, `alert-closed-${alertId}`, resolvedAt, { alertsClosed: 1 }, deps);
 }
 
 export function countRejectedEvent(id: string, rejected: RejectedEventDoc, deps: MetricsDeps): Promise<CountOutcome> {

@@ -1,7 +1,4 @@
 // The metrics functions, exported from index.ts as `metrics` (deployed as metrics-onThreatCreated, ...).
 export { onThreatCreated } from './on-threat-created.function';
-export { onThreatUpdated } from './on-threat-updated.function';
-export { onAlertCreated } from './on-alert-created.function';
-export { onAlertUpdated } from './on-alert-updated.function';
 export { onEventRejected } from './on-event-rejected.function';
 export { updateRiskIndexEveryMinute as updateRiskIndex } from './update-risk-index.function';

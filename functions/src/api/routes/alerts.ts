@@ -50,13 +50,11 @@ function transitionRoute(action: AlertAction) {
     responses: { 200: { description: 'The alert after the transition.', schema: AlertSchema } },
     errors: [404, 409],
     handler: async ({ deps, params, body, caller }) => {
-      const alert = await transitionAlert(deps.db, {
-        alertId: params.id,
-        action,
-        actor: actorOf(caller!),
-        note: body?.note || undefined,
-        now: deps.now(),
-      });
+      const alert = await transitionAlert(
+        deps.db,
+        { alertId: params.id, action, actor: actorOf(caller!), note: body?.note || undefined, now: deps.now() },
+        deps.metrics,
+      );
       return { json: withId(alert.id, alert.doc) };
     },
   });

@@ -2,6 +2,7 @@ import { Timestamp, type Firestore } from 'firebase-admin/firestore';
 import { alertRef, alertsCollection, auditLogCollection } from '../../firestore/refs';
 import type { AlertDoc, AlertStatus, AuditActor } from '../../firestore/schema';
 import * as log from '../../logs';
+import { stageAlertClosed, type MetricsDeps } from '../../metrics/counters';
 import { Conflict, NotFound } from '../errors';
 import { toWire } from '../serialize';
 
@@ -40,12 +41,14 @@ export function canTransition(action: AlertAction, status: AlertStatus): boolean
 
 /**
  * Moves an alert to its next state in one transaction with its audit log entry: who, when, the
- * note. Two people acknowledging or resolving at once serialise on the alert; the second gets a
- * 409 (the state it expected is gone), never a double transition.
+ * note (and, on resolving, the count of alerts closed). Two people acknowledging or resolving at
+ * once serialise on the alert; the second gets a 409 (the state it expected is gone), never a
+ * double transition.
  */
 export async function transitionAlert(
   db: Firestore,
   input: { alertId: string; action: AlertAction; actor: AuditActor; note: string | undefined; now: Date },
+  metrics: MetricsDeps,
 ): Promise<AlertRecord> {
   const { alertId, action, actor, note } = input;
   const ref = alertRef(db, alertId);
@@ -67,6 +70,7 @@ export async function transitionAlert(
     // Someone who acknowledges takes the alert unless it is already assigned.
     if (action === 'acknowledge' && current.assignee === null) changes.assignee = actor.id;
     tx.update(ref, changes);
+    if (action === 'resolve') stageAlertClosed(tx, alertId, input.now, metrics);
     tx.create(auditLogCollection(db).doc(), {
       action: `alert.${action}`,
       actor,

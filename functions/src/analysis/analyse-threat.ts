@@ -64,17 +64,18 @@ export async function analyseThreat(threatId: string, deps: ThreatAnalysisDeps):
 
   const update = threatUpdate(threat, outcome, Timestamp.fromDate(deps.now()), latencyMs);
   const severity = update.risk?.severity ?? threat.risk.severity;
-  const written = await deps.db.runTransaction(async (tx) => {
+  // The threat as it stood if this delivery lost the race to another, else whether it was written.
+  const write = await deps.db.runTransaction(async (tx): Promise<'written' | 'missing' | ThreatDoc> => {
     const current = (await tx.get(ref)).data();
-    if (!current) return { outcome: 'missing' } as const;
+    if (!current) return 'missing';
     if (current.model) return current;
     // update() writes the fields as given (no converter); the shapes come from ThreatDoc's types.
     tx.update(ref, update as unknown as UpdateData<ThreatDoc>);
     stageSeverityChange(tx, { id: threatId, createdAt: current.createdAt.toDate(), from: current.risk.severity, to: severity }, deps.alerts.metrics);
-    return undefined;
+    return 'written';
   });
-  if (written && 'outcome' in written) return written;
-  if (written) return alreadyDone(threatId, written, deps);
+  if (write === 'missing') return { outcome: 'missing' };
+  if (write !== 'written') return alreadyDone(threatId, write, deps);
 
   log.modelOutcome(threatId, {
     status: outcome.status,

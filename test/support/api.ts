@@ -2,9 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import { Timestamp } from 'firebase-admin/firestore';
 import { threatIdFor } from '../../functions/src/firestore/refs';
-import { AlertDocSchema, ThreatDocSchema, type AlertDoc, type ThreatDoc } from '../../functions/src/firestore/schema';
+import { ThreatDocSchema, type AlertDoc, type ThreatDoc } from '../../functions/src/firestore/schema';
 import type { EventType, Severity } from '../../functions/src/domain/event';
 import { PROJECT_ID, firestore } from './emulators';
+import { alertDoc } from './response-fixtures';
 
 /** The API through Hosting's /api/** rewrite, as the dashboard calls it. */
 export const HOSTING_API = 'http://127.0.0.1:5000/api';
@@ -113,31 +114,15 @@ export async function storeThreats(threats: ThreatDoc[]): Promise<string[]> {
 
 /** An OPEN alert, stored directly; the id is unique to the call. */
 export async function storeAlert(overrides: Partial<AlertDoc> = {}): Promise<{ id: string; alert: AlertDoc }> {
-  const now = Timestamp.now();
   const id = `api-test-${randomUUID().slice(0, 12)}`;
-  const alert = AlertDocSchema.parse({
-    title: 'Port scan from 203.0.113.7 (NL)',
-    severity: 'HIGH',
-    status: 'OPEN',
-    dedupKey: `fixture-${id}`,
+  const alert = alertDoc({
     eventType: 'port_scan',
     sourceIp: '203.0.113.7',
+    severity: 'HIGH',
+    title: 'Port scan from 203.0.113.7 (NL)',
+    dedupKey: `fixture-${id}`,
     sourceCountry: 'NL',
-    threatIds: [],
-    eventIds: [],
-    occurrences: 1,
     maxRiskScore: 75,
-    mitre: [],
-    firstSeen: now,
-    lastSeen: now,
-    assignee: null,
-    acknowledgedBy: null,
-    acknowledgedAt: null,
-    resolvedBy: null,
-    resolvedAt: null,
-    resolutionNote: null,
-    createdAt: now,
-    updatedAt: now,
     ...overrides,
   });
   await firestore().collection('alerts').doc(id).set(alert);

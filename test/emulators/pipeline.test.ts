@@ -149,6 +149,41 @@ describe('ingest', () => {
     });
   });
 
+  it("scores a source's earlier events within the recent-activity window, counting each once", async () => {
+    const prefix = runId('recent');
+    const source = uniquePublicIp();
+    // A random minute of 2024: no other test's events from this address fall in these windows.
+    const now = Date.UTC(2024, 0, 1) + Math.floor(Math.random() * 300 * 24 * 60) * 60_000;
+    const minutesAgo = (minutes: number) => new Date(now - minutes * 60_000).toISOString();
+    const scan = (suffix: string, timestamp: string, sourceIp = source) => ({
+      event_id: `${prefix}-${suffix}`,
+      timestamp,
+      event_type: 'port_scan',
+      source_ip: sourceIp,
+      destination_ip: '10.0.0.30',
+      payload: { ports: [22, 80] },
+    });
+    // One at a time: each is counted when it is ingested, against those already stored.
+    const ingestInTurn = async (event: ReturnType<typeof scan>, deliveries = 1) => {
+      await Promise.all(Array.from({ length: deliveries }, () => publishEvent(event)));
+      return waitFor(event.event_id, () => threatFor(event.event_id));
+    };
+    const oldest = await ingestInTurn(scan('a', minutesAgo(30)));
+    const earlier = await ingestInTurn(scan('b', minutesAgo(10)));
+    const recent = await ingestInTurn(scan('c', minutesAgo(5)), 3);
+    await ingestInTurn(scan('other-source', minutesAgo(1), uniquePublicIp()));
+    const latest = await ingestInTurn(scan('d', minutesAgo(0)));
+
+    expect(oldest.recentActivity).toBe(0);
+    expect(earlier.recentActivity).toBe(0); // 'a' is 20 minutes before it: outside 15
+    expect(recent.recentActivity).toBe(1); // 'b'
+    expect(latest.recentActivity).toBe(2); // 'b' and 'c' (delivered three times), not 'a' or the other source
+    const factor = latest.risk.factors.find((f: { name: string }) => f.name === 'recent_activity');
+    expect(factor).toMatchObject({ detail: `2 earlier events from ${source} in the last 15 min` });
+    expect(factor.contribution).toBeGreaterThan(0);
+    expect(oldest.risk.factors.map((f: { name: string }) => f.name)).not.toContain('recent_activity');
+  });
+
   it('ingests a burst of 300 mixed events, each exactly once', async () => {
     const prefix = runId('burst');
     const types = ['brute_force', 'port_scan', 'malware', 'ddos', 'sql_injection', 'xss', 'phishing', 'c2_beacon'];

@@ -31,7 +31,7 @@ const EVERY_ROLE_READS = [
   'riskIndex/timeline/points/202601011200',
 ];
 const ANALYSTS_READ = ['blocklist/185.234.72.91', 'auditLog/e1'];
-const NOBODY_READS = ['rejectedEvents/x1', 'alertDedup/d1', 'rateLimits/l1', 'users/u1', 'mail/m1', 'somethingNew/n1'];
+const NOBODY_READS = ['rejectedEvents/x1', 'alertDedup/d1', 'sourceActivity/s1/sightings/t1', 'metricsLedger/k1', 'rateLimits/l1', 'users/u1', 'mail/m1', 'somethingNew/n1'];
 
 function firestoreHost(): { host: string; port: number } {
   const value = process.env.FIRESTORE_EMULATOR_HOST;

@@ -122,17 +122,17 @@ export const QUERY_SHAPES = {
     usedBy: 'metrics/read.ts sumBucket (risk index)',
   },
 
-  // ---- Queries built inline elsewhere, declared here so the index test covers them ----
-  threatsRecentFromSource: {
-    name: 'threats.recentFromSource',
-    collectionGroup: COLLECTIONS.threats,
+  sourceSightingsInWindow: {
+    name: 'sourceSightings.inWindow',
+    collectionGroup: COLLECTIONS.sourceSightings,
     scope: 'COLLECTION',
-    equality: ['source_ip'],
+    equality: [],
     range: 'occurredAt',
     orderBy: [],
-    usedBy: 'countRecentEventsFromSource (count)',
-    inlineIn: 'pipeline/ingest.ts',
+    usedBy: 'pipeline/ingest.ts countRecentEventsFromSource (count)',
   },
+
+  // ---- Queries built inline elsewhere, declared here so the index test covers them ----
   alertsActive: {
     name: 'alerts.active',
     collectionGroup: COLLECTIONS.alerts,

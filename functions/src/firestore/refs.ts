@@ -21,6 +21,7 @@ import {
   RateLimitDocSchema,
   RejectedEventDocSchema,
   RiskIndexDocSchema,
+  SourceSightingDocSchema,
   ThreatDocSchema,
   type AlertDedupDoc,
   type AlertDoc,
@@ -34,11 +35,14 @@ import {
   type RateLimitDoc,
   type RejectedEventDoc,
   type RiskIndexDoc,
+  type SourceSightingDoc,
   type ThreatDoc,
 } from './schema';
 
 export const COLLECTIONS = {
   threats: 'threats',
+  sourceActivity: 'sourceActivity',
+  sourceSightings: 'sightings',
   alerts: 'alerts',
   alertDedup: 'alertDedup',
   rejectedEvents: 'rejectedEvents',
@@ -83,6 +87,24 @@ export function threatsCollection(db: Firestore): CollectionReference<ThreatDoc>
 }
 export function threatRef(db: Firestore, threatId: string): DocumentReference<ThreatDoc> {
   return threatsCollection(db).doc(threatId);
+}
+
+const sourceSightingConverter = zodConverter(SourceSightingDocSchema);
+
+/**
+ * `sourceActivity/{hash of the source IP}/sightings`: the threats seen from one source. Hashed
+ * like threat ids, so neighbouring addresses do not share a tablet and every IP form is a valid id.
+ */
+export function sourceSightingsCollection(db: Firestore, sourceIp: string): CollectionReference<SourceSightingDoc> {
+  const sourceKey = createHash('sha256').update(sourceIp).digest('hex').slice(0, 32);
+  return db
+    .collection(COLLECTIONS.sourceActivity)
+    .doc(sourceKey)
+    .collection(COLLECTIONS.sourceSightings)
+    .withConverter(sourceSightingConverter);
+}
+export function sourceSightingRef(db: Firestore, sourceIp: string, threatId: string): DocumentReference<SourceSightingDoc> {
+  return sourceSightingsCollection(db, sourceIp).doc(threatId);
 }
 
 export function alertsCollection(db: Firestore): CollectionReference<AlertDoc> {

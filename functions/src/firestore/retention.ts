@@ -15,6 +15,7 @@ export interface TtlPolicy {
 
 export const TTL_POLICIES: readonly TtlPolicy[] = [
   { collectionGroup: 'threats', field: 'expireAt', retention: 'ingest time + N days', param: 'THREAT_RETENTION_DAYS', default: '90 days' },
+  { collectionGroup: 'sightings', field: 'expireAt', retention: 'ingest time + the recent-activity window + 1 day', param: 'RECENT_ACTIVITY_WINDOW_MINUTES', default: '15 minutes + 1 day' },
   { collectionGroup: 'rejectedEvents', field: 'expireAt', retention: 'receipt time + N days', param: 'THREAT_RETENTION_DAYS', default: '90 days' },
   { collectionGroup: 'playbookRuns', field: 'expireAt', retention: 'run creation + N days', param: 'PLAYBOOK_RUN_RETENTION_DAYS', default: '180 days' },
   {

@@ -73,6 +73,17 @@ export const ThreatDocSchema = z.object({
 });
 export type ThreatDoc = z.infer<typeof ThreatDocSchema>;
 
+/**
+ * sourceActivity/{sourceKey}/sightings/{threatId}: one per threat, under its source, written in
+ * the batch that creates the threat. The recent-activity factor counts a source's sightings in
+ * its window, a query that reads only that source's documents.
+ */
+export const SourceSightingDocSchema = z.object({
+  occurredAt: TimestampSchema,
+  expireAt: TimestampSchema,
+});
+export type SourceSightingDoc = z.infer<typeof SourceSightingDocSchema>;
+
 export const ALERT_STATUSES = ['OPEN', 'ACKNOWLEDGED', 'RESOLVED'] as const;
 export const AlertStatusSchema = z.enum(ALERT_STATUSES);
 export type AlertStatus = z.infer<typeof AlertStatusSchema>;

@@ -4,11 +4,13 @@ import { assessEvent } from '../domain/assess';
 import type { DetectionConfig } from '../domain/config';
 import type { IpIntelligence } from '../domain/enrich/geoip';
 import { parseEventBytes, type SecurityEvent } from '../domain/event';
+import { buildQuery, QUERY_SHAPES } from '../firestore/queries';
 import {
   rejectedEventsCollection,
+  sourceSightingRef,
+  sourceSightingsCollection,
   threatIdFor,
   threatRef,
-  threatsCollection,
 } from '../firestore/refs';
 import { MAX_REJECTED_RAW_BYTES, type ThreatDoc } from '../firestore/schema';
 import { isAlreadyExists, isInvalidArgument } from '../firestore/errors';
@@ -88,8 +90,17 @@ async function storeThreat(
     createdAt: Timestamp.fromDate(now),
     expireAt: Timestamp.fromMillis(now.getTime() + deps.retentionDays * DAY_MS),
   };
+  // The threat and its sighting commit together: a redelivery fails on the threat's create and
+  // adds no second sighting, and no sighting counts an event that has no threat.
+  const batch = deps.db.batch();
+  batch.create(ref, threat);
+  batch.create(sourceSightingRef(deps.db, event.source_ip, threatId), {
+    occurredAt: threat.occurredAt,
+    // Kept a day past the window, for events that arrive late.
+    expireAt: Timestamp.fromMillis(now.getTime() + deps.config.recentWindowMinutes * 60_000 + DAY_MS),
+  });
   try {
-    await ref.create(threat);
+    await batch.commit();
   } catch (error) {
     // Delivered before (or twice at once): the first delivery's threat stands.
     if (isAlreadyExists(error)) {
@@ -108,9 +119,12 @@ async function storeThreat(
 }
 
 /**
- * Events from the same source within the window before this one. An aggregation query over
- * the threats themselves: nothing is written per event, so a flood from one source creates no
- * hot document.
+ * Events from the same source within the window before this one: a count of the source's
+ * sightings. Each event adds a sighting of its own and none is updated, so a flood from one
+ * source creates no hot document. Counting threats by source_ip would need no extra write, but
+ * the Firestore emulator answers that query by scanning every threat, and at a few thousand
+ * threats the scan held up the whole pipeline (bench/pipeline-emulators.ts); the sightings
+ * query reads one source's documents everywhere.
  */
 async function countRecentEventsFromSource(
   deps: IngestDeps,
@@ -118,10 +132,12 @@ async function countRecentEventsFromSource(
   occurredAt: Date,
 ): Promise<number> {
   const windowStart = new Date(occurredAt.getTime() - deps.config.recentWindowMinutes * 60_000);
-  const snapshot = await threatsCollection(deps.db)
-    .where('source_ip', '==', event.source_ip)
-    .where('occurredAt', '>=', Timestamp.fromDate(windowStart))
-    .where('occurredAt', '<=', Timestamp.fromDate(occurredAt))
+  const snapshot = await buildQuery(sourceSightingsCollection(deps.db, event.source_ip), QUERY_SHAPES.sourceSightingsInWindow, {
+    range: [
+      { op: '>=', value: Timestamp.fromDate(windowStart) },
+      { op: '<=', value: Timestamp.fromDate(occurredAt) },
+    ],
+  })
     .count()
     .get();
   return snapshot.data().count;

@@ -1,9 +1,14 @@
 import { onDocumentCreated } from 'firebase-functions/firestore';
 import { severityOf } from '../analysis/escalation';
 import { COLLECTIONS } from '../firestore/refs';
+import { ThreatDocSchema } from '../firestore/schema';
+import { parseTriggerDocument } from '../firestore/trigger-data';
 import { opensAlert } from './dedup';
 import { openOrJoinAlert } from './open-alert';
 import { alertDeps } from './runtime';
+
+/** What names the attack a threat belongs to (its alert's dedup key). */
+const AttackSchema = ThreatDocSchema.pick({ source_ip: true, event_type: true });
 
 /** threats/{id} created → open or join an alert (HIGH and CRITICAL only). */
 export const onThreatCreated = onDocumentCreated(
@@ -11,8 +16,10 @@ export const onThreatCreated = onDocumentCreated(
   async (event) => {
     // Most threats are below HIGH: the created document says so without a transaction. One
     // re-scored into HIGH afterwards gets its alert from the analysis that re-scored it.
-    const severity = severityOf(event.data?.data());
+    const data = event.data?.data();
+    const severity = severityOf(data);
     if (severity !== undefined && !opensAlert(severity)) return;
-    await openOrJoinAlert(event.params.threatId, alertDeps());
+    const attack = parseTriggerDocument(AttackSchema, data, 'alerts-onThreatCreated', event.document);
+    if (attack) await openOrJoinAlert({ id: event.params.threatId, ...attack }, alertDeps());
   },
 );

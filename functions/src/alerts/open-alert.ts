@@ -1,6 +1,6 @@
-import { Timestamp, type Firestore } from 'firebase-admin/firestore';
+import { Timestamp, type DocumentData, type DocumentSnapshot, type Firestore } from 'firebase-admin/firestore';
 import { alertDedupRef, alertRef, threatRef } from '../firestore/refs';
-import { ALERT_THREAT_IDS_KEPT, type AlertDoc, type ThreatDoc } from '../firestore/schema';
+import { ALERT_THREAT_IDS_KEPT, type AlertDedupDoc, type AlertDoc, type ThreatDoc } from '../firestore/schema';
 import type { Severity } from '../domain/event';
 import type { MitreTechnique } from '../domain/threat';
 import * as log from '../logs';
@@ -15,6 +15,9 @@ export interface AlertDeps {
   metrics: MetricsDeps;
 }
 
+/** The threat to alert on, and the attack it belongs to (its source and type). */
+export type AlertCandidate = Pick<ThreatDoc, 'source_ip' | 'event_type'> & { id: string };
+
 export type AlertOutcome =
   | { outcome: 'below_threshold' }
   | { outcome: 'already_linked'; alertId: string }
@@ -28,24 +31,33 @@ export type AlertOutcome =
  * Safe under concurrent and repeated triggers: one transaction reads the threat (already linked
  * to an alert means this delivery is a repeat), the dedup pointer for the attack and its alert,
  * and writes all three (and an opened alert's count); concurrent threats of the same attack
- * serialise on the pointer.
+ * serialise on the pointer. The caller names the attack (source and type, which never change on
+ * a threat), so the threat and the pointer are read in one round trip.
  */
-export async function openOrJoinAlert(threatId: string, deps: AlertDeps): Promise<AlertOutcome> {
+export async function openOrJoinAlert(threat: AlertCandidate, deps: AlertDeps): Promise<AlertOutcome> {
   const { db } = deps;
+  const threatId = threat.id;
+  const dedupKey = dedupKeyFor(threat.source_ip, threat.event_type);
+  const pointerRef = alertDedupRef(db, dedupKey);
   return db.runTransaction(
     async (tx) => {
-      const threatSnapshot = await tx.get(threatRef(db, threatId));
-      const threat = threatSnapshot.data();
-      if (!threat) throw new Error(`threat ${threatId} does not exist`);
-      if (!opensAlert(threat.risk.severity)) return { outcome: 'below_threshold' } as const;
-      if (threat.alertId) return { outcome: 'already_linked', alertId: threat.alertId } as const;
+      // Each snapshot is read through its own reference's converter.
+      const [threatSnapshot, pointerSnapshot] = (await tx.getAll<unknown, DocumentData>(threatRef(db, threatId), pointerRef)) as [
+        DocumentSnapshot<ThreatDoc>,
+        DocumentSnapshot<AlertDedupDoc>,
+      ];
+      const stored = threatSnapshot.data();
+      if (!stored) throw new Error(`threat ${threatId} does not exist`);
+      if (dedupKeyFor(stored.source_ip, stored.event_type) !== dedupKey) {
+        throw new Error(`threat ${threatId} is not a ${threat.event_type} from ${threat.source_ip}`);
+      }
+      if (!opensAlert(stored.risk.severity)) return { outcome: 'below_threshold' } as const;
+      if (stored.alertId) return { outcome: 'already_linked', alertId: stored.alertId } as const;
 
-      const dedupKey = dedupKeyFor(threat.source_ip, threat.event_type);
-      const pointerRef = alertDedupRef(db, dedupKey);
-      const pointer = (await tx.get(pointerRef)).data();
+      const pointer = pointerSnapshot.data();
       const current = pointer ? (await tx.get(alertRef(db, pointer.alertId))).data() : undefined;
       const now = Timestamp.fromDate(deps.now());
-      const threatTime = threat.occurredAt.toDate();
+      const threatTime = stored.occurredAt.toDate();
 
       if (
         pointer &&
@@ -56,7 +68,7 @@ export async function openOrJoinAlert(threatId: string, deps: AlertDeps): Promis
           deps.dedupWindowMinutes * 60_000,
         )
       ) {
-        const joined = joinAlert(current, threatId, threat, now);
+        const joined = joinAlert(current, threatId, stored, now);
         tx.set(alertRef(db, pointer.alertId), joined);
         tx.update(threatRef(db, threatId), { alertId: pointer.alertId, alertedAt: now });
         tx.set(pointerRef, { alertId: pointer.alertId, updatedAt: now });
@@ -65,11 +77,11 @@ export async function openOrJoinAlert(threatId: string, deps: AlertDeps): Promis
 
       // The opening threat's id names the alert, so a repeated delivery cannot open a second one.
       const alertId = threatId;
-      tx.create(alertRef(db, alertId), newAlert(dedupKey, threatId, threat, now));
+      tx.create(alertRef(db, alertId), newAlert(dedupKey, threatId, stored, now));
       stageAlertOpened(tx, alertId, now.toDate(), deps.metrics);
       tx.update(threatRef(db, threatId), { alertId, alertedAt: now });
       tx.set(pointerRef, { alertId, updatedAt: now });
-      return { outcome: 'opened', alertId, severity: threat.risk.severity } as const;
+      return { outcome: 'opened', alertId, severity: stored.risk.severity } as const;
     },
     // Many threats of one attack arrive together and contend for the same alert.
     { maxAttempts: 30 },

@@ -103,8 +103,9 @@ describe('signed in as an analyst', () => {
   });
 
   it("opens a threat's risk factor breakdown by keyboard alone, and returns focus when it closes", async () => {
-    await writeThreats(runId('browser-keys'), 2);
-    await page.locator('tbody tr').nth(2).waitFor();
+    // Both rows shown before any key is pressed: a row arriving later would shift the others.
+    const written = await writeThreats(runId('browser-keys'), 2);
+    for (const { threatId } of written) await page.locator(`tbody tr[data-threat-id="${threatId}"]`).waitFor();
     // Tab from the top of the page to the first row's button.
     await page.locator('body').focus();
     let reached = false;

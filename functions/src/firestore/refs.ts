@@ -74,12 +74,17 @@ const alertDedupConverter = zodConverter(AlertDedupDocSchema);
 const rejectedEventConverter = zodConverter(RejectedEventDocSchema);
 
 /**
- * Threat document id for an event id. Producers often use sequential ids (evt-000001, ...),
- * which would send every write to one Firestore tablet; a hash spreads them. The event id stays
- * a field, which the API queries.
+ * A document id derived from a key: the first 32 hex digits of its SHA-256. Keys from outside are
+ * often sequential or neighbouring (evt-000001, 10.0.0.7, ...), which would send every write to
+ * one Firestore tablet; a hash spreads them, and is a valid id whatever the key holds.
  */
+export function hashedId(key: string | Buffer): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 32);
+}
+
+/** Threat document id for an event id. The event id stays a field, which the API queries. */
 export function threatIdFor(eventId: string): string {
-  return createHash('sha256').update(eventId).digest('hex').slice(0, 32);
+  return hashedId(eventId);
 }
 
 export function threatsCollection(db: Firestore): CollectionReference<ThreatDoc> {
@@ -91,15 +96,11 @@ export function threatRef(db: Firestore, threatId: string): DocumentReference<Th
 
 const sourceSightingConverter = zodConverter(SourceSightingDocSchema);
 
-/**
- * `sourceActivity/{hash of the source IP}/sightings`: the threats seen from one source. Hashed
- * like threat ids, so neighbouring addresses do not share a tablet and every IP form is a valid id.
- */
+/** `sourceActivity/{hashed source IP}/sightings`: the threats seen from one source. */
 export function sourceSightingsCollection(db: Firestore, sourceIp: string): CollectionReference<SourceSightingDoc> {
-  const sourceKey = createHash('sha256').update(sourceIp).digest('hex').slice(0, 32);
   return db
     .collection(COLLECTIONS.sourceActivity)
-    .doc(sourceKey)
+    .doc(hashedId(sourceIp))
     .collection(COLLECTIONS.sourceSightings)
     .withConverter(sourceSightingConverter);
 }

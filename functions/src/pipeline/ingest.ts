@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Timestamp, type Firestore } from 'firebase-admin/firestore';
 import { assessEvent } from '../domain/assess';
 import type { DetectionConfig } from '../domain/config';
@@ -6,6 +5,7 @@ import type { IpIntelligence } from '../domain/enrich/geoip';
 import { parseEventBytes, type SecurityEvent } from '../domain/event';
 import { buildQuery, QUERY_SHAPES } from '../firestore/queries';
 import {
+  hashedId,
   rejectedEventsCollection,
   sourceSightingRef,
   sourceSightingsCollection,
@@ -157,7 +157,7 @@ async function reject(
   const now = deps.now();
   const kept = message.data.subarray(0, MAX_REJECTED_RAW_BYTES);
   // Keyed by the message bytes, so a redelivered bad message is stored once.
-  const id = createHash('sha256').update(message.data).digest('hex').slice(0, 32);
+  const id = hashedId(message.data);
   const eventId = message.attributes.event_id;
   await rejectedEventsCollection(deps.db)
     .doc(id)

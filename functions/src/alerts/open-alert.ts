@@ -48,7 +48,7 @@ export async function openOrJoinAlert(threat: AlertCandidate, deps: AlertDeps): 
       ];
       const stored = threatSnapshot.data();
       if (!stored) throw new Error(`threat ${threatId} does not exist`);
-      if (dedupKeyFor(stored.source_ip, stored.event_type) !== dedupKey) {
+      if (stored.source_ip !== threat.source_ip || stored.event_type !== threat.event_type) {
         throw new Error(`threat ${threatId} is not a ${threat.event_type} from ${threat.source_ip}`);
       }
       if (!opensAlert(stored.risk.severity)) return { outcome: 'below_threshold' } as const;

@@ -87,7 +87,7 @@ export async function analyseThreat(threatId: string, deps: ThreatAnalysisDeps):
   });
   if (escalatedToAlerting(threat.risk.severity, severity)) {
     log.threatEscalated(threatId, threat.risk.severity, severity);
-    await openOrJoinAlert({ id: threatId, ...threat }, deps.alerts);
+    await openOrJoinAlert({ id: threatId, source_ip: threat.source_ip, event_type: threat.event_type }, deps.alerts);
   }
   return { outcome: 'recorded', status: outcome.status, severity, previousSeverity: threat.risk.severity };
 }
@@ -99,7 +99,7 @@ export async function analyseThreat(threatId: string, deps: ThreatAnalysisDeps):
  */
 async function alreadyDone(threatId: string, threat: ThreatDoc, deps: ThreatAnalysisDeps): Promise<ThreatAnalysisOutcome> {
   if (opensAlert(threat.risk.severity) && !threat.alertId) {
-    await openOrJoinAlert({ id: threatId, ...threat }, deps.alerts);
+    await openOrJoinAlert({ id: threatId, source_ip: threat.source_ip, event_type: threat.event_type }, deps.alerts);
   }
   return { outcome: 'already_done', status: threat.model!.status };
 }

@@ -13,6 +13,7 @@ import { threatIdFor } from '../../functions/src/firestore/refs';
 import { DEFAULT_RETENTION_DAYS, ShardCursor } from '../../functions/src/metrics/buckets';
 import { readBucket } from '../../functions/src/metrics/read';
 import type { AlertDeps } from '../../functions/src/alerts/open-alert';
+import { bruteForce } from '../support/events';
 import { FakeGemini, type FakeGeminiMode } from '../support/fake-gemini';
 import { privateMinute, threatDoc } from '../support/response-fixtures';
 import { firestore, publishEvent, runId, settle, uniquePublicIp, waitFor } from '../support/emulators';
@@ -66,20 +67,6 @@ function directAlertDeps(): AlertDeps {
 const factorSum = (risk: { factors: { contribution: number }[] }) =>
   risk.factors.reduce((sum, factor) => sum + factor.contribution, 0);
 
-/** A HIGH brute force on the critical SSH server: always selected for the model. */
-function bruteForce(eventId: string, sourceIp: string, payload: Record<string, unknown> = { attempts: 150 }) {
-  return {
-    event_id: eventId,
-    timestamp: new Date().toISOString(),
-    event_type: 'brute_force',
-    source_ip: sourceIp,
-    destination_ip: '10.0.0.100',
-    destination_port: 22,
-    protocol: 'TCP',
-    payload,
-  };
-}
-
 describe('Gemini analysis on the emulators', () => {
   it('is configured: the analysis function reaches the fake Gemini API', async () => {
     const sourceIp = uniquePublicIp();
@@ -96,7 +83,7 @@ describe('Gemini analysis on the emulators', () => {
   it('adds the model\'s analysis to a new threat and re-scores it, sending nothing secret', async () => {
     const eventId = runId('gemini');
     const sourceIp = uniquePublicIp();
-    await publishEvent(bruteForce(eventId, sourceIp, { attempts: 150, user: 'root@corp.example', password: 'Winter2025!' }));
+    await publishEvent({ ...bruteForce(eventId, sourceIp), payload: { attempts: 150, user: 'root@corp.example', password: 'Winter2025!' } });
     const threat = await modelRecorded(eventId);
 
     expect(threat.model).toMatchObject({ status: 'analysed', name: 'gemini-2.5-flash-lite', droppedTechniques: ['T9999'] });
@@ -122,7 +109,7 @@ describe('Gemini analysis on the emulators', () => {
     fake.rule({ match: sourceIp, mode: 'good', latencyMs: 300 });
     const count = 30;
     await Promise.all(
-      Array.from({ length: count }, (_, i) => publishEvent(bruteForce(`${prefix}-${i}`, sourceIp, { attempts: 100 + i }))),
+      Array.from({ length: count }, (_, i) => publishEvent(bruteForce(`${prefix}-${i}`, sourceIp, 100 + i))),
     );
     const threats = await Promise.all(Array.from({ length: count }, (_, i) => modelRecorded(`${prefix}-${i}`, 60_000)));
     const statuses = threats.map((threat) => threat.model.status);
@@ -167,7 +154,7 @@ describe('Gemini analysis on the emulators', () => {
     fake.rule({ match: sourceIp, mode: 'good', answer: { severity: 'CRITICAL', confidence: 0.95 } });
     // A few failed SSH logins on an ordinary server: MEDIUM for the rules, and they are unsure.
     await publishEvent({
-      ...bruteForce(eventId, sourceIp, { attempts: 8 }),
+      ...bruteForce(eventId, sourceIp, 8),
       destination_ip: '10.0.0.20',
     });
     const threat = await modelRecorded(eventId);
@@ -259,7 +246,7 @@ describe('Gemini analysis on the emulators', () => {
     await modelRecorded(first);
 
     const second = runId('cache-2');
-    await publishEvent(bruteForce(second, sourceIp, { attempts: 151 }));
+    await publishEvent(bruteForce(second, sourceIp, 151));
     const threat = await modelRecorded(second);
     expect(threat.model.status).toBe('cached');
     expect(threat.analysis.engine).toBe('gemini');

@@ -32,6 +32,7 @@ import { Timestamp } from 'firebase-admin/firestore';
 import { threatUpdate } from '../functions/src/analysis/analyse-threat';
 import type { BatchingModel } from '../functions/src/analysis/batcher';
 import { consultModel, type ConsultDeps, type ConsultOutcome } from '../functions/src/analysis/consult';
+import { buildMessage } from '../functions/src/analysis/prompt';
 import {
   ANALYSIS_CONCURRENCY,
   ANALYSIS_MAX_INSTANCES,
@@ -364,6 +365,29 @@ async function withModel(messages: readonly Buffer[], intel: IpIntelligence, fak
   };
 }
 
+/**
+ * CPU milliseconds one full request costs this process (prompt, SDK, HTTP, answer parsing and
+ * validation), measured alone: `samples` requests of BATCH_SIZE events each, one after another,
+ * against a fake that answers at once. The model runs' request count times this is the share of
+ * their CPU time that goes to talking to the model.
+ */
+async function cpuPerRequest(messages: readonly Buffer[], intel: IpIntelligence, fake: RemoteFake, samples: number): Promise<number> {
+  const { model, redaction } = modelDeps(fake);
+  const batches = Array.from({ length: samples + 10 }, (_, batch) =>
+    Array.from({ length: BATCH_SIZE }, (_, index) => {
+      const event = parse(messages[(batch * BATCH_SIZE + index) % messages.length]!);
+      const assessment = assessEvent(event, { intel, config: DEFAULT_DETECTION_CONFIG, recentActivity: 0 });
+      return buildMessage({ event, source: assessment.source, rules: assessment.analysis, risk: assessment.risk, recentActivity: 0 }, redaction);
+    }),
+  );
+  // A full batch is sent at once (no window); the first ten warm up the client and the connection.
+  const send = (batch: (typeof batches)[number]) => Promise.all(batch.map((message) => model.analyse(message)));
+  for (const batch of batches.slice(0, 10)) await send(batch);
+  const before = process.cpuUsage();
+  for (const batch of batches.slice(10)) await send(batch);
+  return cpuMs(before) / samples;
+}
+
 const SEVERITY_RANK = { INFO: 0, LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 } as const;
 const rank = (severity: keyof typeof SEVERITY_RANK) => SEVERITY_RANK[severity];
 
@@ -386,6 +410,8 @@ async function main(): Promise<void> {
     await withModel(warmUp, intel, fake, MAX_IN_FLIGHT);
 
     const rulesMs = Math.min(rulesOnly(messages, intel), rulesOnly(messages, intel), rulesOnly(messages, intel));
+    const instant = await RemoteFake.start(0);
+    const requestMs = await cpuPerRequest(messages, intel, instant, 100).finally(() => instant.close());
     const runs = [];
     for (let i = 0; i < 3; i++) runs.push(await withModel(messages, intel, fake, MAX_IN_FLIGHT));
     // Best of 3, like the rules-only figure (this machine is shared; the runs are identical).
@@ -417,6 +443,13 @@ async function main(): Promise<void> {
     console.log(`rules only:           ${fmt(rulesRate)} events/s of CPU time (${rulesMs.toFixed(0)} ms for all, best of 3)`);
     console.log(`rules + model path:   ${fmt(modelRate)} events/s of CPU time (${run.busyMs.toFixed(0)} ms, best of 3; up to ${run.maxInFlight} threats awaiting the model)`);
     console.log(`throughput ratio:     ${ratio.toFixed(2)} (target ≥ ${TARGET_THROUGHPUT_RATIO})`);
+    const requestsMs = run.calls * requestMs;
+    const perThreatMs = run.busyMs - rulesMs - requestsMs;
+    console.log(
+      `model path CPU:       ${(run.busyMs - rulesMs).toFixed(0)} ms on top of the rules: ${run.calls} requests × ${requestMs.toFixed(2)} ms each ` +
+        `(measured alone, ${BATCH_SIZE} events per request) ≈ ${requestsMs.toFixed(0)} ms; the other ${perThreatMs.toFixed(0)} ms ` +
+        `(${((perThreatMs * 1000) / EVENTS).toFixed(1)} µs per event) is policy, cache, combining, and collecting the garbage of threats awaiting answers`,
+    );
     console.log(`wall clock:           all events through the rules after ${run.intakeMs.toFixed(0)} ms, all answers in after ${run.drainMs.toFixed(0)} ms (this burst: ${fmt(EVENTS / (run.drainMs / 1000))} events/s)`);
     console.log(`added latency:        p50 ${percentile(run.addedLatencyMs, 50).toFixed(2)} ms, p90 ${percentile(run.addedLatencyMs, 90).toFixed(1)} ms, p99 ${percentile(run.addedLatencyMs, 99).toFixed(0)} ms, max ${Math.max(...run.addedLatencyMs).toFixed(0)} ms (mean ${meanLatency.toFixed(1)} ms)`);
     console.log(`deployed capacity:    ${deployedSlots} slots (maxInstances ${ANALYSIS_MAX_INSTANCES} × concurrency ${ANALYSIS_CONCURRENCY}) / mean ${meanLatency.toFixed(1)} ms ≈ ${fmt(deployedSlots / (meanLatency / 1000))} threats/s`);

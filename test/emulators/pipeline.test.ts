@@ -1,6 +1,8 @@
 // The core pipeline on the Emulator Suite: Pub/Sub → ingest → threats → alerts.
+import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
-import { threatIdFor } from '../../functions/src/firestore/refs';
+import { RECENT_ACTIVITY_COUNTED_UP_TO } from '../../functions/src/domain/scoring';
+import { sourceSightingRef, threatIdFor } from '../../functions/src/firestore/refs';
 import {
   firestore,
   publishEvent,
@@ -182,6 +184,30 @@ describe('ingest', () => {
     expect(factor).toMatchObject({ detail: `2 earlier events from ${source} in the last 15 min` });
     expect(factor.contribution).toBeGreaterThan(0);
     expect(oldest.risk.factors.map((f: { name: string }) => f.name)).not.toContain('recent_activity');
+  });
+
+  it('counts a flooding source up to the limit, and says "at least"', async () => {
+    const prefix = runId('flood-count');
+    const source = uniquePublicIp();
+    const now = Date.UTC(2024, 0, 1) + Math.floor(Math.random() * 300 * 24 * 60) * 60_000;
+    // More sightings in the window than ingest counts, as a flood leaves them.
+    const sightings = RECENT_ACTIVITY_COUNTED_UP_TO + 5;
+    for (let first = 0; first < sightings; first += 500) {
+      const batch = db().batch();
+      for (let index = first; index < Math.min(sightings, first + 500); index++) {
+        batch.create(sourceSightingRef(db(), source, `${prefix}-${index}`), {
+          occurredAt: Timestamp.fromMillis(now - 60_000 - index * 500),
+          expireAt: Timestamp.fromMillis(now + 86_400_000),
+        });
+      }
+      await batch.commit();
+    }
+    const eventId = `${prefix}-event`;
+    await publishEvent({ ...bruteForce(eventId, source, 40), timestamp: new Date(now).toISOString() });
+    const threat = await waitFor(eventId, () => threatFor(eventId));
+    expect(threat.recentActivity).toBe(RECENT_ACTIVITY_COUNTED_UP_TO);
+    const factor = threat.risk.factors.find((f: { name: string }) => f.name === 'recent_activity');
+    expect(factor.detail).toBe(`at least ${RECENT_ACTIVITY_COUNTED_UP_TO} earlier events from ${source} in the last 15 min`);
   });
 
   it('ingests a burst of 300 mixed events, each exactly once', async () => {

@@ -102,6 +102,7 @@ function RiskBreakdown({ threat, id }: SectionProps) {
 
 function SourceAndTarget({ threat, id }: SectionProps) {
   const { geo, destinationGeo } = threat;
+  const recentActivity = threat.risk.factors.find((factor) => factor.name === 'recent_activity');
   return (
     <section aria-labelledby={id}>
       <h3 id={id}>Source and target</h3>
@@ -122,7 +123,8 @@ function SourceAndTarget({ threat, id }: SectionProps) {
           {destinationGeo && ` · ${destinationGeo.zone}${destinationGeo.criticalAsset ? ' · critical asset' : ''}`}
         </dd>
         <dt>Recent activity</dt>
-        <dd>{threat.recentActivity} earlier events from this source in the window</dd>
+        {/* The factor's wording: counts are capped, and it says "at least" where one was. */}
+        <dd>{recentActivity?.detail ?? 'no earlier events from this source in the window'}</dd>
       </dl>
     </section>
   );

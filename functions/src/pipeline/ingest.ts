@@ -1,5 +1,6 @@
 import { Timestamp, type Firestore } from 'firebase-admin/firestore';
 import { assessEvent } from '../domain/assess';
+import { RECENT_ACTIVITY_COUNTED_UP_TO } from '../domain/scoring';
 import type { DetectionConfig } from '../domain/config';
 import type { IpIntelligence } from '../domain/enrich/geoip';
 import { parseEventBytes, type SecurityEvent } from '../domain/event';
@@ -120,8 +121,9 @@ async function storeThreat(
 
 /**
  * Events from the same source within the window before this one: a count of the source's
- * sightings. Each event adds a sighting of its own and none is updated, so a flood from one
- * source creates no hot document. Counting threats by source_ip would need no extra write, but
+ * sightings, up to RECENT_ACTIVITY_COUNTED_UP_TO (the limit bounds what the count reads, so an
+ * event of a flood costs no more to count than any other). Each event adds a sighting of its own
+ * and none is updated, so a flood from one source creates no hot document. Counting threats by source_ip would need no extra write, but
  * the Firestore emulator answers that query by scanning every threat, and at a few thousand
  * threats the scan held up the whole pipeline (bench/pipeline-emulators.ts); the sightings
  * query reads one source's documents everywhere.
@@ -137,6 +139,7 @@ async function countRecentEventsFromSource(
       { op: '>=', value: Timestamp.fromDate(windowStart) },
       { op: '<=', value: Timestamp.fromDate(occurredAt) },
     ],
+    limit: RECENT_ACTIVITY_COUNTED_UP_TO,
   })
     .count()
     .get();

@@ -1,7 +1,12 @@
 // The core pipeline on the Emulator Suite: Pub/Sub → ingest → threats → alerts.
 import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
+import { openOrJoinAlert, type AlertDeps } from '../../functions/src/alerts/open-alert';
+import { DEFAULT_DETECTION_CONFIG } from '../../functions/src/domain/config';
+import { loadIpIntelligence } from '../../functions/src/domain/enrich/geoip';
 import { RECENT_ACTIVITY_COUNTED_UP_TO } from '../../functions/src/domain/scoring';
+import { DEFAULT_RETENTION_DAYS, ShardCursor } from '../../functions/src/metrics/buckets';
+import { ingestMessage } from '../../functions/src/pipeline/ingest';
 import { sourceSightingRef, threatIdFor } from '../../functions/src/firestore/refs';
 import {
   firestore,
@@ -243,6 +248,60 @@ describe('ingest', () => {
 });
 
 describe('alerts', () => {
+  it('links each threat of one attack once, to one alert, when its deliveries race each other and the trigger', async () => {
+    const prefix = runId('race-direct');
+    const sourceIp = uniquePublicIp();
+    const count = 10;
+    const intel = await loadIpIntelligence();
+    const now = () => new Date();
+    // Stored by the ingest handler itself, so the deployed alert trigger sees each threat too.
+    const stored = await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        ingestMessage(
+          {
+            data: Buffer.from(JSON.stringify(bruteForce(`${prefix}-${i}`, sourceIp, 200 + i))),
+            messageId: `${prefix}-message-${i}`,
+            publishTime: now().toISOString(),
+            attributes: {},
+          },
+          { db: db(), intel, config: DEFAULT_DETECTION_CONFIG, retentionDays: 1, maxRetryAgeMs: 3_600_000, now },
+        ),
+      ),
+    );
+    const threatIds = stored.map((outcome) => (outcome.outcome === 'created' ? outcome.threatId : expect.fail(outcome.outcome)));
+    const deps: AlertDeps = {
+      db: db(),
+      dedupWindowMinutes: 15,
+      now,
+      metrics: { db: db(), now, cursor: new ShardCursor(), retentionDays: DEFAULT_RETENTION_DAYS },
+    };
+    // Two more deliveries of every threat at once, racing each other and the trigger's delivery.
+    const outcomes = await Promise.all(
+      threatIds.flatMap((id) => [1, 2].map(() => openOrJoinAlert({ id, source_ip: sourceIp, event_type: 'brute_force' }, deps))),
+    );
+    expect(outcomes.filter((outcome) => outcome.outcome === 'opened').length).toBeLessThanOrEqual(1);
+    for (let i = 0; i < count; i++) {
+      const linking = outcomes.slice(2 * i, 2 * i + 2).filter((outcome) => outcome.outcome !== 'already_linked');
+      expect(linking.length, `deliveries of threat ${i} that linked it`).toBeLessThanOrEqual(1);
+    }
+
+    const [alert] = await waitFor(
+      `one alert with ${count} occurrences`,
+      async () => {
+        const alerts = await alertsFromSource(sourceIp);
+        return alerts.length === 1 && alerts[0]!.occurrences === count ? alerts : undefined;
+      },
+      60_000,
+      250,
+    );
+    await settle(() => alertsFromSource(sourceIp));
+    const settled = await alertsFromSource(sourceIp);
+    expect(settled).toHaveLength(1);
+    expect(settled[0]).toMatchObject({ occurrences: count });
+    const linked = await Promise.all(threatIds.map(async (id) => (await db().collection('threats').doc(id).get()).get('alertId')));
+    expect(new Set(linked)).toEqual(new Set([alert!.id]));
+  });
+
   it('opens exactly one alert for a burst of concurrent threats of one attack, counting every occurrence', async () => {
     const prefix = runId('race');
     const sourceIp = uniquePublicIp();

@@ -29,10 +29,12 @@ export type AlertOutcome =
  * source and event type within the dedup window.
  *
  * Safe under concurrent and repeated triggers: one transaction reads the threat (already linked
- * to an alert means this delivery is a repeat), the dedup pointer for the attack and its alert,
- * and writes all three (and an opened alert's count); concurrent threats of the same attack
- * serialise on the pointer. The caller names the attack (source and type, which never change on
- * a threat), so the threat and the pointer are read in one round trip.
+ * to an alert means this delivery is a repeat), the dedup pointer for the attack and its alert.
+ * A join writes the alert and the threat; an opening writes the new alert, the threat, the
+ * pointer and the alert's count. Concurrent threats of the same attack serialise on what they
+ * read and write: the alert they join, or the pointer when they open one. The caller names the
+ * attack (source and type, which never change on a threat), so the threat and the pointer are
+ * read in one round trip.
  */
 export async function openOrJoinAlert(threat: AlertCandidate, deps: AlertDeps): Promise<AlertOutcome> {
   const { db } = deps;
@@ -71,7 +73,6 @@ export async function openOrJoinAlert(threat: AlertCandidate, deps: AlertDeps): 
         const joined = joinAlert(current, threatId, stored, now);
         tx.set(alertRef(db, pointer.alertId), joined);
         tx.update(threatRef(db, threatId), { alertId: pointer.alertId, alertedAt: now });
-        tx.set(pointerRef, { alertId: pointer.alertId, updatedAt: now });
         return { outcome: 'joined', alertId: pointer.alertId, occurrences: joined.occurrences } as const;
       }
 

@@ -116,10 +116,12 @@ export function scoreRisk(input: RiskInput): Risk {
 
   const earlier = Number.isFinite(input.recentActivity) ? Math.max(0, Math.floor(input.recentActivity)) : 0;
   if (earlier > 0) {
+    // A count that reached the limit stopped there: the source may have sent many more.
+    const counted = earlier >= RECENT_ACTIVITY_COUNTED_UP_TO ? `at least ${RECENT_ACTIVITY_COUNTED_UP_TO}` : String(earlier);
     add(
       'recent_activity',
       Math.min(RECENT_ACTIVITY_MAX_POINTS, 5 * Math.log2(1 + earlier)),
-      `${earlier >= RECENT_ACTIVITY_COUNTED_UP_TO ? `at least ${RECENT_ACTIVITY_COUNTED_UP_TO}` : earlier} earlier event${earlier === 1 ? '' : 's'} from ${source.ip} in the last ${input.config.recentWindowMinutes} min`,
+      `${counted} earlier event${earlier === 1 ? '' : 's'} from ${source.ip} in the last ${input.config.recentWindowMinutes} min`,
     );
   }
 

@@ -123,10 +123,10 @@ async function storeThreat(
  * Events from the same source within the window before this one: a count of the source's
  * sightings, up to RECENT_ACTIVITY_COUNTED_UP_TO (the limit bounds what the count reads, so an
  * event of a flood costs no more to count than any other). Each event adds a sighting of its own
- * and none is updated, so a flood from one source creates no hot document. Counting threats by source_ip would need no extra write, but
- * the Firestore emulator answers that query by scanning every threat, and at a few thousand
- * threats the scan held up the whole pipeline (bench/pipeline-emulators.ts); the sightings
- * query reads one source's documents everywhere.
+ * and none is updated, so a flood from one source creates no hot document. Counting threats by
+ * source_ip would need no extra write, but the Firestore emulator, which has no indexes, builds
+ * index entries for the whole collection a query names: over every threat, that held up the
+ * whole pipeline (README, "Recent activity without a hot document").
  */
 async function countRecentEventsFromSource(
   deps: IngestDeps,

@@ -10,9 +10,8 @@ import { consultModel } from '../../functions/src/analysis/consult';
 import { answerKey } from '../../functions/src/analysis/signature';
 import { createModelRuntime, geminiSettingsFrom, type RawGeminiParams } from '../../functions/src/analysis/runtime';
 import { threatIdFor } from '../../functions/src/firestore/refs';
-import { DEFAULT_RETENTION_DAYS, ShardCursor } from '../../functions/src/metrics/buckets';
 import { readBucket } from '../../functions/src/metrics/read';
-import type { AlertDeps } from '../../functions/src/alerts/open-alert';
+import { alertsFromSource, directAlertDeps } from '../support/alerts';
 import { bruteForce } from '../support/events';
 import { FakeGemini, type FakeGeminiMode } from '../support/fake-gemini';
 import { privateMinute, threatDoc } from '../support/response-fixtures';
@@ -46,22 +45,6 @@ function modelRecorded(eventId: string, timeoutMs = 30_000) {
     const threat = await threatFor(eventId);
     return threat?.model ? threat : undefined;
   }, timeoutMs, 200);
-}
-
-async function alertsFromSource(sourceIp: string) {
-  const snapshot = await db().collection('alerts').where('sourceIp', '==', sourceIp).get();
-  return snapshot.docs.map((doc) => ({ id: doc.id, ...doc.data() }));
-}
-
-/** What the analysis function is given to open alerts and count, for calling it in this process. */
-function directAlertDeps(): AlertDeps {
-  const now = () => new Date();
-  return {
-    db: db() as never,
-    dedupWindowMinutes: 15,
-    now,
-    metrics: { db: db() as never, now, cursor: new ShardCursor(), retentionDays: DEFAULT_RETENTION_DAYS },
-  };
 }
 
 const factorSum = (risk: { factors: { contribution: number }[] }) =>

@@ -1,11 +1,10 @@
 // The core pipeline on the Emulator Suite: Pub/Sub → ingest → threats → alerts.
 import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
-import { openOrJoinAlert, type AlertDeps } from '../../functions/src/alerts/open-alert';
+import { openOrJoinAlert } from '../../functions/src/alerts/open-alert';
 import { DEFAULT_DETECTION_CONFIG } from '../../functions/src/domain/config';
 import { loadIpIntelligence } from '../../functions/src/domain/enrich/geoip';
 import { RECENT_ACTIVITY_COUNTED_UP_TO } from '../../functions/src/domain/scoring';
-import { DEFAULT_RETENTION_DAYS, ShardCursor } from '../../functions/src/metrics/buckets';
 import { ingestMessage } from '../../functions/src/pipeline/ingest';
 import { sourceSightingRef, threatIdFor } from '../../functions/src/firestore/refs';
 import {
@@ -17,6 +16,7 @@ import {
   uniquePublicIp,
   waitFor,
 } from '../support/emulators';
+import { alertsFromSource, directAlertDeps } from '../support/alerts';
 import { bruteForce } from '../support/events';
 
 const db = () => firestore();
@@ -35,14 +35,14 @@ async function threatsWithPrefix(prefix: string) {
   return snapshot.docs.map((doc) => ({ id: doc.id, ...doc.data() }));
 }
 
-async function alertsFromSource(sourceIp: string) {
-  const snapshot = await db().collection('alerts').where('sourceIp', '==', sourceIp).get();
-  return snapshot.docs.map((doc) => ({ id: doc.id, ...doc.data() }));
-}
-
 async function rejectedWithMessageId(messageId: string) {
   const snapshot = await db().collection('rejectedEvents').where('messageId', '==', messageId).get();
   return snapshot.empty ? undefined : snapshot.docs[0]!.data();
+}
+
+/** A random minute of 2024, in ms: no other test's events from a fresh address fall in windows around it. */
+function randomMinuteOf2024(): number {
+  return Date.UTC(2024, 0, 1) + Math.floor(Math.random() * 300 * 24 * 60) * 60_000;
 }
 
 describe('ingest', () => {
@@ -159,8 +159,7 @@ describe('ingest', () => {
   it("scores a source's earlier events within the recent-activity window, counting each once", async () => {
     const prefix = runId('recent');
     const source = uniquePublicIp();
-    // A random minute of 2024: no other test's events from this address fall in these windows.
-    const now = Date.UTC(2024, 0, 1) + Math.floor(Math.random() * 300 * 24 * 60) * 60_000;
+    const now = randomMinuteOf2024();
     const minutesAgo = (minutes: number) => new Date(now - minutes * 60_000).toISOString();
     const scan = (suffix: string, timestamp: string, sourceIp = source) => ({
       event_id: `${prefix}-${suffix}`,
@@ -194,7 +193,7 @@ describe('ingest', () => {
   it('counts a flooding source up to the limit, and says "at least"', async () => {
     const prefix = runId('flood-count');
     const source = uniquePublicIp();
-    const now = Date.UTC(2024, 0, 1) + Math.floor(Math.random() * 300 * 24 * 60) * 60_000;
+    const now = randomMinuteOf2024();
     // More sightings in the window than ingest counts, as a flood leaves them.
     const sightings = RECENT_ACTIVITY_COUNTED_UP_TO + 5;
     for (let first = 0; first < sightings; first += 500) {
@@ -269,12 +268,7 @@ describe('alerts', () => {
       ),
     );
     const threatIds = stored.map((outcome) => (outcome.outcome === 'created' ? outcome.threatId : expect.fail(outcome.outcome)));
-    const deps: AlertDeps = {
-      db: db(),
-      dedupWindowMinutes: 15,
-      now,
-      metrics: { db: db(), now, cursor: new ShardCursor(), retentionDays: DEFAULT_RETENTION_DAYS },
-    };
+    const deps = directAlertDeps();
     // Two more deliveries of every threat at once, racing each other and the trigger's delivery.
     const outcomes = await Promise.all(
       threatIds.flatMap((id) => [1, 2].map(() => openOrJoinAlert({ id, source_ip: sourceIp, event_type: 'brute_force' }, deps))),

@@ -4,7 +4,7 @@ import { threatRef } from '../firestore/refs';
 import type { ModelRecord, ThreatDoc } from '../firestore/schema';
 import * as log from '../logs';
 import { opensAlert } from '../alerts/dedup';
-import { openOrJoinAlert, type AlertDeps } from '../alerts/open-alert';
+import { openOrJoinAlert, type AlertDeps, type AlertOutcome } from '../alerts/open-alert';
 import { stageSeverityChange } from '../metrics/counters';
 import { escalatedToAlerting } from './escalation';
 import { combineAnalysis, combineRisk } from './combine';
@@ -87,7 +87,7 @@ export async function analyseThreat(threatId: string, deps: ThreatAnalysisDeps):
   });
   if (escalatedToAlerting(threat.risk.severity, severity)) {
     log.threatEscalated(threatId, threat.risk.severity, severity);
-    await openOrJoinAlert({ id: threatId, source_ip: threat.source_ip, event_type: threat.event_type }, deps.alerts);
+    await alertOn(threatId, threat, deps);
   }
   return { outcome: 'recorded', status: outcome.status, severity, previousSeverity: threat.risk.severity };
 }
@@ -98,10 +98,13 @@ export async function analyseThreat(threatId: string, deps: ThreatAnalysisDeps):
  * called for, the alert is opened here (openOrJoinAlert does nothing for a linked threat).
  */
 async function alreadyDone(threatId: string, threat: ThreatDoc, deps: ThreatAnalysisDeps): Promise<ThreatAnalysisOutcome> {
-  if (opensAlert(threat.risk.severity) && !threat.alertId) {
-    await openOrJoinAlert({ id: threatId, source_ip: threat.source_ip, event_type: threat.event_type }, deps.alerts);
-  }
+  if (opensAlert(threat.risk.severity) && !threat.alertId) await alertOn(threatId, threat, deps);
   return { outcome: 'already_done', status: threat.model!.status };
+}
+
+/** Opens or joins the alert of the attack the threat belongs to (its source and type). */
+function alertOn(threatId: string, threat: ThreatDoc, deps: ThreatAnalysisDeps): Promise<AlertOutcome> {
+  return openOrJoinAlert({ id: threatId, source_ip: threat.source_ip, event_type: threat.event_type }, deps.alerts);
 }
 
 export interface ThreatModelUpdate {

@@ -52,7 +52,6 @@ export function runId(label: string): string {
   return `${label}-${randomUUID().slice(0, 8)}`;
 }
 
-/** A public IPv4 address unique to this run, so dedup keys and activity counts are isolated. */
 /**
  * Third octets of 185.234.x.y, real hosting space, for which the shipped tables know both the
  * country and the ASN (tests check both on screen): 80–127 without 103, which has no ASN (nor
@@ -60,6 +59,7 @@ export function runId(label: string): string {
  */
 const ANSWERED_THIRD_OCTETS = Array.from({ length: 48 }, (_, i) => 80 + i).filter((octet) => octet !== 103);
 
+/** A public IPv4 address unique to this run, so dedup keys and activity counts are isolated. */
 export function uniquePublicIp(): string {
   const bytes = randomUUID().replace(/-/g, '');
   const octet = (i: number) => parseInt(bytes.slice(i * 2, i * 2 + 2), 16);

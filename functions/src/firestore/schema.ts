@@ -61,7 +61,10 @@ export const ThreatDocSchema = z.object({
   risk: RiskSchema,
   /** What the model did with this threat (see ModelRecordSchema); absent if it was not asked. */
   model: ModelRecordSchema.optional(),
-  /** Events from the same source in the recent-activity window when this one was scored, counted up to RECENT_ACTIVITY_COUNTED_UP_TO. */
+  /**
+   * Events from the same source in the recent-activity window when this one was scored, counted
+   * up to RECENT_ACTIVITY_COUNTED_UP_TO.
+   */
   recentActivity: z.number().int().nonnegative(),
   alertId: z.string().optional(),
   /** When this threat opened or joined its alert: time to alert is alertedAt − createdAt. */

@@ -211,7 +211,10 @@ async function checkPortsFree() {
 }
 
 async function startEmulators() {
-  const emulators = critical(startChild('emulators', process.execPath, [join(ROOT, 'tools/emulators.mjs'), 'start']));
+  // The `demo` alias loads functions/.env.demo: /api/health probes the bridge started below.
+  const emulators = critical(
+    startChild('emulators', process.execPath, [join(ROOT, 'tools/emulators.mjs'), 'start', '--project', 'demo']),
+  );
   const alive = () => emulators.running;
   for (const [name, port] of [
     ['Pub/Sub', PORTS.pubsub],

@@ -40,6 +40,15 @@ describe('functions/.env', () => {
   });
 });
 
+describe('the alias files (.env.demo for npm start, .env.emulator-tests for the suites)', () => {
+  it.each(['.env.demo', '.env.emulator-tests'])('%s sets only params the code defines (a misspelt key is ignored silently)', (file) => {
+    const defined = new Set([...definedParams('plain'), ...definedParams('secret')]);
+    const keys = [...envKeys(file)];
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.filter((name) => !defined.has(name))).toEqual([]);
+  });
+});
+
 describe('functions/.secret.local', () => {
   it('gives the playbook signing secret a value on the emulator', () => {
     expect(envKeys('.secret.local').has('PLAYBOOK_WEBHOOK_SECRET')).toBe(true);

@@ -196,16 +196,17 @@ describe('ingest', () => {
     const now = randomMinuteOf2024();
     // More sightings in the window than ingest counts, as a flood leaves them.
     const sightings = RECENT_ACTIVITY_COUNTED_UP_TO + 5;
-    for (let first = 0; first < sightings; first += 500) {
-      const batch = db().batch();
-      for (let index = first; index < Math.min(sightings, first + 500); index++) {
-        batch.create(sourceSightingRef(db(), source, `${prefix}-${index}`), {
+    const writer = db().bulkWriter();
+    const written = Promise.all(
+      Array.from({ length: sightings }, (_, index) =>
+        writer.create(sourceSightingRef(db(), source, `${prefix}-${index}`), {
           occurredAt: Timestamp.fromMillis(now - 60_000 - index * 500),
           expireAt: Timestamp.fromMillis(now + 86_400_000),
-        });
-      }
-      await batch.commit();
-    }
+        }),
+      ),
+    );
+    await writer.close();
+    await written;
     const eventId = `${prefix}-event`;
     await publishEvent({ ...bruteForce(eventId, source, 40), timestamp: new Date(now).toISOString() });
     const threat = await waitFor(eventId, () => threatFor(eventId));

@@ -15,6 +15,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createConnection } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
@@ -293,9 +294,23 @@ function startDemo(brokers) {
 const kafkaPort = Number(process.env.KAFKA_PORT ?? 9092);
 const bridgePort = Number(process.env.BRIDGE_PORT ?? 8081);
 
+/**
+ * The Functions emulator takes params only from files, so /api/health probes the bridge at the
+ * URL in functions/.env.demo: on another BRIDGE_PORT it would report the bridge unreachable.
+ */
+function warnIfHealthProbesAnotherPort() {
+  const file = join(ROOT, 'functions/.env.demo');
+  const url = /^BRIDGE_HEALTH_URL=(.*)$/m.exec(readFileSync(file, 'utf8'))?.[1]?.trim();
+  const probed = url ? Number(new URL(url).port || 80) : undefined;
+  if (probed !== undefined && probed !== bridgePort) {
+    say('start', `warning: the bridge listens on ${bridgePort} but /api/health probes ${url} (functions/.env.demo); edit that file to match`);
+  }
+}
+
 async function main() {
   const t0 = Date.now();
   await checkPortsFree();
+  warnIfHealthProbesAnotherPort();
   say('start', 'starting the Firebase emulators (Functions, Firestore, Pub/Sub, Auth, Hosting)…');
   await startEmulators();
   say('start', 'creating the demo users on the Auth emulator…');

@@ -13,11 +13,10 @@
 // Every child runs in its own process group with a watchdog on a pipe from this process, so
 // even a `kill -9` of this process leaves no emulator, JVM or bridge behind.
 import { execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
 import { createConnection } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
+import { parseArgs, parseEnv, promisify } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -299,10 +298,15 @@ const bridgePort = Number(process.env.BRIDGE_PORT ?? 8081);
  * URL in functions/.env.demo: on another BRIDGE_PORT it would report the bridge unreachable.
  */
 function warnIfHealthProbesAnotherPort() {
-  const file = join(ROOT, 'functions/.env.demo');
-  const url = /^BRIDGE_HEALTH_URL=(.*)$/m.exec(readFileSync(file, 'utf8'))?.[1]?.trim();
-  const probed = url ? Number(new URL(url).port || 80) : undefined;
-  if (probed !== undefined && probed !== bridgePort) {
+  const url = parseEnv(readFileSync(join(ROOT, 'functions/.env.demo'), 'utf8')).BRIDGE_HEALTH_URL;
+  if (!url) return;
+  if (!URL.canParse(url)) {
+    say('start', `warning: BRIDGE_HEALTH_URL in functions/.env.demo is not a URL: ${url}`);
+    return;
+  }
+  const { port, protocol } = new URL(url);
+  const probed = Number(port || (protocol === 'https:' ? 443 : 80));
+  if (probed !== bridgePort) {
     say('start', `warning: the bridge listens on ${bridgePort} but /api/health probes ${url} (functions/.env.demo); edit that file to match`);
   }
 }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DETECTION_CONFIG } from '../../functions/src/domain/config';
 import { loadIpIntelligence } from '../../functions/src/domain/enrich/geoip';
 import { ingestMessage, type IngestDeps, type IncomingMessage } from '../../functions/src/pipeline/ingest';
+import { SaturatedSources } from '../../functions/src/pipeline/saturated-sources';
 import { ingest } from '../../functions/src/pipeline/ingest.function';
 import { PROJECT_ID, firestore, runId, uniquePublicIp } from '../support/emulators';
 
@@ -88,6 +89,7 @@ describe('ingest handler under faults', () => {
       db: db as unknown as IngestDeps['db'],
       intel,
       config: DEFAULT_DETECTION_CONFIG,
+      saturatedSources: new SaturatedSources(),
       retentionDays: 30,
       maxRetryAgeMs: 60 * 60 * 1000,
       now: () => new Date(),

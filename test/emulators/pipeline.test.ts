@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { openOrJoinAlert } from '../../functions/src/alerts/open-alert';
 import { DEFAULT_DETECTION_CONFIG } from '../../functions/src/domain/config';
 import { loadIpIntelligence } from '../../functions/src/domain/enrich/geoip';
-import { RECENT_ACTIVITY_COUNTED_UP_TO } from '../../functions/src/domain/scoring';
-import { ingestMessage } from '../../functions/src/pipeline/ingest';
-import { sourceSightingRef, threatIdFor } from '../../functions/src/firestore/refs';
+import { RECENT_ACTIVITY_SATURATION } from '../../functions/src/domain/scoring';
+import { ingestMessage, type IngestDeps } from '../../functions/src/pipeline/ingest';
+import { SaturatedSources } from '../../functions/src/pipeline/saturated-sources';
+import { sourceSightingRef, sourceSightingsCollection, threatIdFor } from '../../functions/src/firestore/refs';
 import {
   firestore,
   publishEvent,
@@ -43,6 +44,21 @@ async function rejectedWithMessageId(messageId: string) {
 /** A random minute of 2024, in ms: no other test's events from a fresh address fall in windows around it. */
 function randomMinuteOf2024(): number {
   return Date.UTC(2024, 0, 1) + Math.floor(Math.random() * 300 * 24 * 60) * 60_000;
+}
+
+/** `count` sightings of `source`, the first at `latestMs`, each `stepMs` before the one after it. */
+async function seedSightings(source: string, prefix: string, count: number, latestMs: number, stepMs = 500): Promise<void> {
+  const writer = db().bulkWriter();
+  const written = Promise.all(
+    Array.from({ length: count }, (_, index) =>
+      writer.create(sourceSightingRef(db(), source, `${prefix}-${index}`), {
+        occurredAt: Timestamp.fromMillis(latestMs - index * stepMs),
+        expireAt: Timestamp.fromMillis(latestMs + 86_400_000),
+      }),
+    ),
+  );
+  await writer.close();
+  await written;
 }
 
 describe('ingest', () => {
@@ -190,29 +206,61 @@ describe('ingest', () => {
     expect(oldest.risk.factors.map((f: { name: string }) => f.name)).not.toContain('recent_activity');
   });
 
-  it('counts a flooding source up to the limit, and says "at least"', async () => {
+  it('counts a flooding source up to where the factor stops growing, and says "at least"', async () => {
     const prefix = runId('flood-count');
     const source = uniquePublicIp();
     const now = randomMinuteOf2024();
     // More sightings in the window than ingest counts, as a flood leaves them.
-    const sightings = RECENT_ACTIVITY_COUNTED_UP_TO + 5;
-    const writer = db().bulkWriter();
-    const written = Promise.all(
-      Array.from({ length: sightings }, (_, index) =>
-        writer.create(sourceSightingRef(db(), source, `${prefix}-${index}`), {
-          occurredAt: Timestamp.fromMillis(now - 60_000 - index * 500),
-          expireAt: Timestamp.fromMillis(now + 86_400_000),
-        }),
-      ),
-    );
-    await writer.close();
-    await written;
+    await seedSightings(source, prefix, RECENT_ACTIVITY_SATURATION + 5, now - 60_000);
     const eventId = `${prefix}-event`;
     await publishEvent({ ...bruteForce(eventId, source, 40), timestamp: new Date(now).toISOString() });
     const threat = await waitFor(eventId, () => threatFor(eventId));
-    expect(threat.recentActivity).toBe(RECENT_ACTIVITY_COUNTED_UP_TO);
+    expect(threat.recentActivity).toBe(RECENT_ACTIVITY_SATURATION);
     const factor = threat.risk.factors.find((f: { name: string }) => f.name === 'recent_activity');
-    expect(factor.detail).toBe(`at least ${RECENT_ACTIVITY_COUNTED_UP_TO} earlier events from ${source} in the last 15 min`);
+    expect(factor.detail).toBe(`at least ${RECENT_ACTIVITY_SATURATION} earlier events from ${source} in the last 15 min`);
+  });
+
+  it("scores a flooding source's next events without counting again, while its window holds what the count found", async () => {
+    const prefix = runId('flood-memory');
+    const source = uniquePublicIp();
+    const start = randomMinuteOf2024();
+    const minutesIn = (minutes: number) => start + minutes * 60_000;
+    const intel = await loadIpIntelligence();
+    const ingestAt = async (suffix: string, at: number, saturatedSources: SaturatedSources) => {
+      const deps: IngestDeps = {
+        db: db(),
+        intel,
+        config: DEFAULT_DETECTION_CONFIG,
+        saturatedSources,
+        retentionDays: 1,
+        maxRetryAgeMs: 3_600_000,
+        now: () => new Date(),
+      };
+      const eventId = `${prefix}-${suffix}`;
+      const event = { ...bruteForce(eventId, source, 40), timestamp: new Date(at).toISOString() };
+      const outcome = await ingestMessage(
+        { data: Buffer.from(JSON.stringify(event)), messageId: `${eventId}-message`, publishTime: new Date().toISOString(), attributes: {} },
+        deps,
+      );
+      return outcome.outcome === 'created' ? outcome.threat.recentActivity : expect.fail(outcome.outcome);
+    };
+    // The flood so far: sightings 1 to 12 seconds before the first event.
+    await seedSightings(source, prefix, RECENT_ACTIVITY_SATURATION + 5, minutesIn(0) - 1_000, 1_000);
+    const instance = new SaturatedSources();
+    expect(await ingestAt('first', minutesIn(0), instance)).toBe(RECENT_ACTIVITY_SATURATION);
+    expect(instance.size).toBe(1);
+
+    // Take the flood's sightings away: only a count that reads them again can notice.
+    const flood = await sourceSightingsCollection(db(), source).where('occurredAt', '<', Timestamp.fromMillis(minutesIn(0))).get();
+    await Promise.all(flood.docs.map((doc) => doc.ref.delete()));
+    // Still within 15 minutes of the sightings the instance found: scored from what it knows.
+    expect(await ingestAt('known', minutesIn(1), instance)).toBe(RECENT_ACTIVITY_SATURATION);
+    // An instance that knows nothing counts what is there now: 'first' and 'known'.
+    expect(await ingestAt('fresh', minutesIn(1), new SaturatedSources())).toBe(2);
+    // Past the window of the oldest sighting it found (7 seconds before 'first'), the instance counts
+    // again: 'first', 'known' and 'fresh' are within 15 minutes, the deleted flood would not be.
+    expect(await ingestAt('later', minutesIn(15), instance)).toBe(3);
+    expect(instance.size).toBe(0);
   });
 
   it('ingests a burst of 300 mixed events, each exactly once', async () => {
@@ -264,7 +312,15 @@ describe('alerts', () => {
             publishTime: now().toISOString(),
             attributes: {},
           },
-          { db: db(), intel, config: DEFAULT_DETECTION_CONFIG, retentionDays: 1, maxRetryAgeMs: 3_600_000, now },
+          {
+            db: db(),
+            intel,
+            config: DEFAULT_DETECTION_CONFIG,
+            saturatedSources: new SaturatedSources(),
+            retentionDays: 1,
+            maxRetryAgeMs: 3_600_000,
+            now,
+          },
         ),
       ),
     );

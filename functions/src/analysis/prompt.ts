@@ -1,12 +1,13 @@
 import type { SecurityEvent } from '../domain/event';
 import type { Analysis, Geo, Risk } from '../domain/threat';
+import { RECENT_ACTIVITY_SATURATION } from '../domain/scoring';
 import { redact, type RedactionOptions } from './redact';
 
 // What the model is told. The payload and metadata are attacker-controlled text: they go through
 // redaction, and the instructions say they are data to judge, never instructions to follow.
 
 /** Bumped whenever the instructions or the context change, so cached answers are not reused. */
-export const PROMPT_VERSION = 'threat-analysis-v1';
+export const PROMPT_VERSION = 'threat-analysis-v2';
 
 export const SYSTEM_INSTRUCTION = [
   'You are a senior analyst in a security operations centre. You receive security events as JSON',
@@ -60,7 +61,10 @@ export function buildMessage(context: ModelContext, redaction: RedactionOptions 
     },
     payload: redact(event.payload, redaction),
     metadata: redact(event.metadata, redaction),
-    earlier_events_from_source_recently: context.recentActivity,
+    // Ingest counts only up to where its factor stops growing: say so rather than pass a number
+    // that looks exact.
+    earlier_events_from_source_recently:
+      context.recentActivity >= RECENT_ACTIVITY_SATURATION ? `${RECENT_ACTIVITY_SATURATION} or more` : context.recentActivity,
     rules_engine: {
       category: context.rules.category,
       confidence: context.rules.confidence,

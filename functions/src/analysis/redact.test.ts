@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildPrompt } from './prompt';
+import { RECENT_ACTIVITY_SATURATION } from '../domain/scoring';
+import { buildMessage, buildPrompt, type ModelContext } from './prompt';
 import { isSensitiveKey, parseRedactKeys, redact, redactText, REDACTED } from './redact';
 
 describe('isSensitiveKey', () => {
@@ -154,5 +155,19 @@ describe('the prompt', () => {
     expect(message.source).toMatchObject({ ip: '185.234.72.91', country: 'DE' });
     expect(message.destination).toMatchObject({ ip: '10.0.0.10', port: 443, critical_asset: true });
     expect(message.rules_engine).toEqual({ category: 'suspicious_login', confidence: 0.5, mitre: [], risk_score: 45, severity: 'MEDIUM' });
+  });
+
+  it('says "or more" for a recent-activity count ingest stopped at, and gives a smaller one as it is', () => {
+    const context: ModelContext = {
+      event: { event_type: 'port_scan', source_ip: '185.234.72.91', destination_ip: '10.0.0.10', protocol: 'TCP', payload: {}, metadata: {} },
+      source: { ip: '185.234.72.91', zone: 'public' },
+      rules: { engine: 'rules', summary: 'Port scan', category: 'port_scan', confidence: 0.5, mitre: [], evidence: {}, evidenceStrength: 0, recommendedActions: [] },
+      risk: { score: 30, severity: 'LOW', factors: [] },
+      recentActivity: RECENT_ACTIVITY_SATURATION - 1,
+    };
+    expect(buildMessage(context).earlier_events_from_source_recently).toBe(RECENT_ACTIVITY_SATURATION - 1);
+    expect(buildMessage({ ...context, recentActivity: RECENT_ACTIVITY_SATURATION }).earlier_events_from_source_recently).toBe(
+      `${RECENT_ACTIVITY_SATURATION} or more`,
+    );
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_DETECTION_CONFIG, DetectionConfigSchema } from './config';
 import { EVENT_TYPES, parseEvent, SEVERITIES, type EventType, type SecurityEvent, type Severity } from './event';
 import { analyseWithRules } from './rules';
-import { RECENT_ACTIVITY_COUNTED_UP_TO, RECENT_ACTIVITY_MAX_POINTS, scoreRisk, SEVERITY_THRESHOLDS, severityForScore, type RiskInput } from './scoring';
+import { RECENT_ACTIVITY_MAX_POINTS, RECENT_ACTIVITY_SATURATION, scoreRisk, SEVERITY_THRESHOLDS, severityForScore, type RiskInput } from './scoring';
 import { RiskSchema, type Analysis, type Geo, type NetworkZone, type Risk } from './threat';
 
 const SEED = {
@@ -204,16 +204,16 @@ describe('scoreRisk: recent activity', () => {
 
   it('says how many earlier events, over which window', () => {
     expect(factor(riskWith(1), 'recent_activity')?.detail).toBe('1 earlier event from 185.234.72.91 in the last 15 min');
-    expect(factor(riskWith(7), 'recent_activity')).toMatchObject({ contribution: 15, detail: '7 earlier events from 185.234.72.91 in the last 15 min' });
+    expect(factor(riskWith(6), 'recent_activity')?.detail).toBe('6 earlier events from 185.234.72.91 in the last 15 min');
   });
 
-  it('says "at least" for a count that reached the limit ingest counts up to', () => {
-    const below = RECENT_ACTIVITY_COUNTED_UP_TO - 1;
-    expect(factor(riskWith(below), 'recent_activity')?.detail).toBe(`${below} earlier events from 185.234.72.91 in the last 15 min`);
-    for (const recent of [RECENT_ACTIVITY_COUNTED_UP_TO, RECENT_ACTIVITY_COUNTED_UP_TO * 10]) {
+  it('reaches its cap at the count ingest counts up to, and says "at least" from there', () => {
+    expect(RECENT_ACTIVITY_SATURATION).toBe(7);
+    expect(factor(riskWith(RECENT_ACTIVITY_SATURATION - 1), 'recent_activity')!.contribution).toBeLessThan(RECENT_ACTIVITY_MAX_POINTS);
+    for (const recent of [RECENT_ACTIVITY_SATURATION, RECENT_ACTIVITY_SATURATION * 10]) {
       expect(factor(riskWith(recent), 'recent_activity')).toMatchObject({
         contribution: RECENT_ACTIVITY_MAX_POINTS,
-        detail: `at least ${RECENT_ACTIVITY_COUNTED_UP_TO} earlier events from 185.234.72.91 in the last 15 min`,
+        detail: `at least ${RECENT_ACTIVITY_SATURATION} earlier events from 185.234.72.91 in the last 15 min`,
       });
     }
   });

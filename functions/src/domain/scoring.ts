@@ -53,12 +53,12 @@ export const HIGH_RISK_COUNTRY_POINTS = 8;
 /** Recent activity adds 5 points per doubling of earlier events, up to this cap. */
 export const RECENT_ACTIVITY_MAX_POINTS = 15;
 /**
- * Earlier events are counted up to this many. The points stop growing at 7; past that the count
- * only tells an analyst how big a flood is, and counting every event of a flood in the window
- * would make each event of it slower and dearer to ingest than the last (a count reads the
- * index entries it counts: a source sending 1,000 events a second has 900,000 in 15 minutes).
+ * Earlier events at which recent activity reaches its cap (5 · log2(1 + 7) = 15), and the most
+ * ingest counts: more cannot change the score. Counting no further keeps a flood cheap to ingest
+ * (a count reads what it counts) and lets an instance that has seen a source reach it score the
+ * source's next events without reading anything (pipeline/saturated-sources.ts).
  */
-export const RECENT_ACTIVITY_COUNTED_UP_TO = 1_000;
+export const RECENT_ACTIVITY_SATURATION = 2 ** (RECENT_ACTIVITY_MAX_POINTS / 5) - 1;
 
 /** Types where the source sends something out: the remote party is the destination. */
 const OUTBOUND_TYPES: ReadonlySet<EventType> = new Set(['data_exfiltration', 'c2_beacon']);
@@ -116,8 +116,8 @@ export function scoreRisk(input: RiskInput): Risk {
 
   const earlier = Number.isFinite(input.recentActivity) ? Math.max(0, Math.floor(input.recentActivity)) : 0;
   if (earlier > 0) {
-    // A count that reached the limit stopped there: the source may have sent many more.
-    const counted = earlier >= RECENT_ACTIVITY_COUNTED_UP_TO ? `at least ${RECENT_ACTIVITY_COUNTED_UP_TO}` : String(earlier);
+    // Ingest stops counting where the points stop growing: the source may have sent many more.
+    const counted = earlier >= RECENT_ACTIVITY_SATURATION ? `at least ${RECENT_ACTIVITY_SATURATION}` : String(earlier);
     add(
       'recent_activity',
       Math.min(RECENT_ACTIVITY_MAX_POINTS, 5 * Math.log2(1 + earlier)),

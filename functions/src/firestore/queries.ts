@@ -128,8 +128,8 @@ export const QUERY_SHAPES = {
     scope: 'COLLECTION',
     equality: [],
     range: 'occurredAt',
-    orderBy: [],
-    usedBy: 'pipeline/ingest.ts countRecentEventsFromSource (count)',
+    orderBy: [{ field: 'occurredAt', direction: 'desc' }],
+    usedBy: 'pipeline/ingest.ts countRecentEventsFromSource (the most recent, up to 7)',
   },
 
   // ---- Queries built inline elsewhere, declared here so the index test covers them ----

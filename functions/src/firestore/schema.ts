@@ -63,7 +63,7 @@ export const ThreatDocSchema = z.object({
   model: ModelRecordSchema.optional(),
   /**
    * Events from the same source in the recent-activity window when this one was scored, counted
-   * up to RECENT_ACTIVITY_COUNTED_UP_TO.
+   * up to RECENT_ACTIVITY_SATURATION (7), where the factor's points stop growing.
    */
   recentActivity: z.number().int().nonnegative(),
   alertId: z.string().optional(),

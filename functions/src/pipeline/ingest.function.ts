@@ -3,6 +3,9 @@ import { onMessagePublished } from 'firebase-functions/pubsub';
 import { SECURITY_EVENTS_TOPIC, detectionConfig, maxRetryHours, threatRetentionDays } from '../config';
 import { loadIpIntelligence } from '../domain/enrich/geoip';
 import { ingestMessage } from './ingest';
+import { SaturatedSources } from './saturated-sources';
+
+const saturatedSources = new SaturatedSources();
 
 /** Pub/Sub security-events → threats/{id}. Redelivered on failure; idempotent by event id. */
 export const ingest = onMessagePublished(
@@ -27,6 +30,7 @@ export const ingest = onMessagePublished(
         db: getFirestore(),
         intel: await loadIpIntelligence(),
         config: detectionConfig(),
+        saturatedSources,
         retentionDays: threatRetentionDays.value(),
         maxRetryAgeMs: maxRetryHours.value() * 60 * 60 * 1000,
         now: () => new Date(),

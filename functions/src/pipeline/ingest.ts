@@ -1,6 +1,6 @@
 import { Timestamp, type Firestore } from 'firebase-admin/firestore';
 import { assessEvent } from '../domain/assess';
-import { RECENT_ACTIVITY_COUNTED_UP_TO } from '../domain/scoring';
+import { RECENT_ACTIVITY_SATURATION } from '../domain/scoring';
 import type { DetectionConfig } from '../domain/config';
 import type { IpIntelligence } from '../domain/enrich/geoip';
 import { parseEventBytes, type SecurityEvent } from '../domain/event';
@@ -16,6 +16,7 @@ import {
 import { MAX_REJECTED_RAW_BYTES, type ThreatDoc } from '../firestore/schema';
 import { isAlreadyExists, isInvalidArgument } from '../firestore/errors';
 import * as log from '../logs';
+import type { SaturatedSources } from './saturated-sources';
 
 /** A Pub/Sub message as the ingest function sees it. */
 export interface IncomingMessage {
@@ -29,6 +30,8 @@ export interface IngestDeps {
   db: Firestore;
   intel: IpIntelligence;
   config: DetectionConfig;
+  /** This instance's memory of flooding sources, kept between messages. */
+  saturatedSources: SaturatedSources;
   retentionDays: number;
   /** Give up retrying a message this long after it was published, and keep it as rejected. */
   maxRetryAgeMs: number;
@@ -74,7 +77,7 @@ async function storeThreat(
   const threatId = threatIdFor(event.event_id);
   const ref = threatRef(deps.db, threatId);
   // No read before the create: redeliveries are rare, and the create's precondition catches
-  // them (below) for the price of one wasted count, instead of a read on every event.
+  // them (below) for the price of one wasted recent-activity read, instead of a read on every event.
   const occurredAt = new Date(event.timestamp);
   const recentActivity = await countRecentEventsFromSource(deps, event, occurredAt);
   const assessment = assessEvent(event, { intel: deps.intel, config: deps.config, recentActivity });
@@ -120,30 +123,36 @@ async function storeThreat(
 }
 
 /**
- * Events from the same source within the window before this one: a count of the source's
- * sightings, up to RECENT_ACTIVITY_COUNTED_UP_TO (the limit bounds what the count reads, so an
- * event of a flood costs no more to count than any other). Each event adds a sighting of its own
- * and none is updated, so a flood from one source creates no hot document. Counting threats by
- * source_ip would need no extra write, but the Firestore emulator, which has no indexes, builds
- * index entries for the whole collection a query names: over every threat, that held up the
- * whole pipeline (README, "Recent activity without a hot document").
+ * Events from the same source within the window before this one, counted up to
+ * RECENT_ACTIVITY_SATURATION, where the factor's points stop growing: the source's most recent
+ * sightings in the window, at most that many. Each event adds a sighting of its own and none is
+ * updated, so a flood from one source creates no hot document. Once an instance has found a source
+ * at the limit, the source's next events whose window still holds those sightings are scored
+ * without this read (saturated-sources.ts): a flood costs each instance one read per source per
+ * window instead of one per event. Counting threats by source_ip would need no sighting, but the
+ * Firestore emulator, which has no indexes, builds index entries for the whole collection a query
+ * names: over every threat, that held up the whole pipeline (README, "Recent activity without a
+ * hot document").
  */
 async function countRecentEventsFromSource(
   deps: IngestDeps,
   event: SecurityEvent,
   occurredAt: Date,
 ): Promise<number> {
-  const windowStart = new Date(occurredAt.getTime() - deps.config.recentWindowMinutes * 60_000);
+  const windowMs = deps.config.recentWindowMinutes * 60_000;
+  if (deps.saturatedSources.covers(event.source_ip, occurredAt.getTime(), windowMs)) return RECENT_ACTIVITY_SATURATION;
   const snapshot = await buildQuery(sourceSightingsCollection(deps.db, event.source_ip), QUERY_SHAPES.sourceSightingsInWindow, {
     range: [
-      { op: '>=', value: Timestamp.fromDate(windowStart) },
+      { op: '>=', value: Timestamp.fromMillis(occurredAt.getTime() - windowMs) },
       { op: '<=', value: Timestamp.fromDate(occurredAt) },
     ],
-    limit: RECENT_ACTIVITY_COUNTED_UP_TO,
-  })
-    .count()
-    .get();
-  return snapshot.data().count;
+    limit: RECENT_ACTIVITY_SATURATION,
+  }).get();
+  deps.saturatedSources.learn(
+    event.source_ip,
+    snapshot.docs.map((doc) => doc.data().occurredAt.toMillis()),
+  );
+  return snapshot.size;
 }
 
 function isPastRetryAge(message: IncomingMessage, deps: IngestDeps): boolean {

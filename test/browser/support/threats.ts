@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_DETECTION_CONFIG } from '../../../functions/src/domain/config';
 import { ingestMessage, type IngestDeps } from '../../../functions/src/pipeline/ingest';
+import { SaturatedSources } from '../../../functions/src/pipeline/saturated-sources';
 import { firestore } from '../../support/emulators';
 import { STUB_INTEL } from '../../support/threat-fixtures';
 
@@ -34,6 +35,7 @@ export async function writeThreat(event: object): Promise<WrittenThreat> {
     db: firestore(),
     intel: STUB_INTEL,
     config: DEFAULT_DETECTION_CONFIG,
+    saturatedSources: new SaturatedSources(),
     retentionDays: 1,
     maxRetryAgeMs: 60_000,
     now: () => {

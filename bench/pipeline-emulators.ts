@@ -1,6 +1,6 @@
 // Pipeline benchmark on the Emulator Suite.
 //
-//   npx tsx bench/pipeline-emulators.ts [--events 2000] [--rate 200]
+//   npx tsx bench/pipeline-emulators.ts [--events 2000] [--rate 200] [--sources 40]
 //
 // Publishes the same stream of events, at a steady rate, to (1) a trivial function that writes
 // one document per message and (2) ThreatStream's ingest → threat → alert pipeline, in one
@@ -29,6 +29,13 @@ const option = (name: string, fallback: number) => {
 };
 const EVENTS = option('events', 2000);
 const RATE = option('rate', 200);
+/**
+ * Distinct source addresses the events come from, in turn. With the default, each sends 50 events
+ * within the recent-activity window, and ingest instances soon know each to be at the factor's cap
+ * (saturated-sources.ts); as many sources as events makes every event read its source's sightings.
+ */
+const SOURCES = option('sources', 40);
+if (!(SOURCES >= 1 && SOURCES <= 4_000)) throw new Error('--sources: from 1 to 4000');
 /** Events in the run that counts writes (listeners coalesce, so it is a lower bound). */
 const WRITE_COUNT_EVENTS = option('write-count-events', 200);
 
@@ -76,7 +83,8 @@ const TYPES = [
 ] as const;
 
 function makeEvents(prefix: string, count: number): { event_id: string }[] {
-  const sources = Array.from({ length: 40 }, (_, i) => `185.234.${72 + (i % 8)}.${10 + i}`);
+  // 185.234.72.10 and on, in one provider's range as a campaign's would be; unique up to 4,000.
+  const sources = Array.from({ length: SOURCES }, (_, i) => `185.234.${72 + (i % 8) + 8 * Math.floor(i / 240)}.${10 + (i % 240)}`);
   return Array.from({ length: count }, (_, i) => {
     const [type, payload, port] = TYPES[i % TYPES.length]!;
     return {
@@ -232,7 +240,7 @@ function print(figures: Figures, writes: number) {
 
 async function main() {
   const db = firestore();
-  console.log(`pipeline benchmark: ${EVENTS} events at ${RATE}/s to each pipeline, Functions/Firestore/Pub/Sub emulators`);
+  console.log(`pipeline benchmark: ${EVENTS} events at ${RATE}/s from ${SOURCES} sources to each pipeline, Functions/Firestore/Pub/Sub emulators`);
   // Warm both: the first invocations pay for worker start-up and the GeoIP load.
   await Promise.all([
     publishSteadily('bench-baseline', makeEvents(runId('warmup'), 20)),

@@ -48,6 +48,12 @@ describe('SaturatedSources', () => {
     expect(sources.covers(SOURCE, 20_000, WINDOW)).toBe(false);
   });
 
+  it('keeps what it knows over older sightings a slower count found', () => {
+    const sources = learnt();
+    sources.learn(SOURCE, [1, 2, 3, 4, 5, 6, 7].map((second) => second * 1000));
+    expect(sources.covers(SOURCE, 10_000 + WINDOW, WINDOW)).toBe(true);
+  });
+
   it('holds at most its capacity, dropping the source learnt longest ago', () => {
     const sources = new SaturatedSources(2);
     for (const source of ['10.0.0.1', '10.0.0.2', '10.0.0.1', '10.0.0.3']) sources.learn(source, FLOOD);

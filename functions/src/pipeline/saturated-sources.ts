@@ -36,13 +36,16 @@ export class SaturatedSources {
 
   /**
    * Records what a count found: the times of the source's most recent sightings in an event's
-   * window. Fewer than RECENT_ACTIVITY_SATURATION teach nothing.
+   * window. Fewer than RECENT_ACTIVITY_SATURATION teach nothing, and neither does a count that
+   * finished after a later one (concurrent messages) and found older sightings.
    */
   learn(sourceIp: string, sightingTimesMs: readonly number[]): void {
     if (sightingTimesMs.length < RECENT_ACTIVITY_SATURATION) return;
     const recent = [...sightingTimesMs].sort((a, b) => b - a).slice(0, RECENT_ACTIVITY_SATURATION);
+    const earliestMs = recent[recent.length - 1]!;
+    if (earliestMs < (this.known.get(sourceIp)?.earliestMs ?? -Infinity)) return;
     this.known.delete(sourceIp); // re-inserted last: the newest entry is the last to be evicted
-    this.known.set(sourceIp, { latestMs: recent[0]!, earliestMs: recent[recent.length - 1]! });
+    this.known.set(sourceIp, { latestMs: recent[0]!, earliestMs });
     if (this.known.size > this.capacity) this.known.delete(this.known.keys().next().value!);
   }
 

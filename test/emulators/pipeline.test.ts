@@ -3,7 +3,7 @@ import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
 import { openOrJoinAlert } from '../../functions/src/alerts/open-alert';
 import { DEFAULT_DETECTION_CONFIG } from '../../functions/src/domain/config';
-import { loadIpIntelligence } from '../../functions/src/domain/enrich/geoip';
+import { loadIpIntelligence, type IpIntelligence } from '../../functions/src/domain/enrich/geoip';
 import { RECENT_ACTIVITY_SATURATION } from '../../functions/src/domain/scoring';
 import { ingestMessage, type IngestDeps } from '../../functions/src/pipeline/ingest';
 import { SaturatedSources } from '../../functions/src/pipeline/saturated-sources';
@@ -44,6 +44,20 @@ async function rejectedWithMessageId(messageId: string) {
 /** A random minute of 2024, in ms: no other test's events from a fresh address fall in windows around it. */
 function randomMinuteOf2024(): number {
   return Date.UTC(2024, 0, 1) + Math.floor(Math.random() * 300 * 24 * 60) * 60_000;
+}
+
+/** What the ingest function gives its handler, for tests that call the handler themselves. */
+function handlerDeps(intel: IpIntelligence, overrides: Partial<IngestDeps> = {}): IngestDeps {
+  return {
+    db: db(),
+    intel,
+    config: DEFAULT_DETECTION_CONFIG,
+    saturatedSources: new SaturatedSources(),
+    retentionDays: 1,
+    maxRetryAgeMs: 3_600_000,
+    now: () => new Date(),
+    ...overrides,
+  };
 }
 
 /** `count` sightings of `source`, the first at `latestMs`, each `stepMs` before the one after it. */
@@ -227,20 +241,11 @@ describe('ingest', () => {
     const minutesIn = (minutes: number) => start + minutes * 60_000;
     const intel = await loadIpIntelligence();
     const ingestAt = async (suffix: string, at: number, saturatedSources: SaturatedSources) => {
-      const deps: IngestDeps = {
-        db: db(),
-        intel,
-        config: DEFAULT_DETECTION_CONFIG,
-        saturatedSources,
-        retentionDays: 1,
-        maxRetryAgeMs: 3_600_000,
-        now: () => new Date(),
-      };
       const eventId = `${prefix}-${suffix}`;
       const event = { ...bruteForce(eventId, source, 40), timestamp: new Date(at).toISOString() };
       const outcome = await ingestMessage(
         { data: Buffer.from(JSON.stringify(event)), messageId: `${eventId}-message`, publishTime: new Date().toISOString(), attributes: {} },
-        deps,
+        handlerDeps(intel, { saturatedSources }),
       );
       return outcome.outcome === 'created' ? outcome.threat.recentActivity : expect.fail(outcome.outcome);
     };
@@ -312,15 +317,7 @@ describe('alerts', () => {
             publishTime: now().toISOString(),
             attributes: {},
           },
-          {
-            db: db(),
-            intel,
-            config: DEFAULT_DETECTION_CONFIG,
-            saturatedSources: new SaturatedSources(),
-            retentionDays: 1,
-            maxRetryAgeMs: 3_600_000,
-            now,
-          },
+          handlerDeps(intel),
         ),
       ),
     );

@@ -7,6 +7,7 @@ import {
 } from '@google/genai';
 import { MODEL_ANSWER_JSON_SCHEMA, parseModelAnswer, type ModelAnswer } from './answer';
 import { CircuitBreaker } from './breaker';
+import { keepAliveFetch } from './keep-alive-fetch';
 import { batchPrompt, SYSTEM_INSTRUCTION, type ModelMessage } from './prompt';
 
 // The model behind one small interface, so the analysis path can be run and tested with any
@@ -128,6 +129,7 @@ export class GeminiModel implements ThreatModel, BatchModel {
     const httpOptions = {
       ...(settings.baseUrl && { baseUrl: settings.baseUrl.replace(/\/+$/, '') }),
       timeout: settings.timeoutMs,
+      fetch: keepAliveFetch,
     };
     const { backend } = settings;
     if (backend.kind === 'developer') {

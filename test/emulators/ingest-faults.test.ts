@@ -5,10 +5,11 @@ import { Firestore } from '@google-cloud/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DETECTION_CONFIG } from '../../functions/src/domain/config';
 import { loadIpIntelligence } from '../../functions/src/domain/enrich/geoip';
-import { ingestMessage, type IngestDeps, type IncomingMessage } from '../../functions/src/pipeline/ingest';
+import { ingestMessage, type IngestDeps } from '../../functions/src/pipeline/ingest';
 import { SaturatedSources } from '../../functions/src/pipeline/saturated-sources';
 import { ingest } from '../../functions/src/pipeline/ingest.function';
 import { PROJECT_ID, firestore, runId, uniquePublicIp } from '../support/emulators';
+import { incomingMessage } from '../support/events';
 
 /** A TCP proxy to the Firestore emulator that can be switched off, dropping all connections. */
 class SwitchableProxy {
@@ -57,15 +58,6 @@ function firestoreVia(host: string): Firestore {
   }
 }
 
-function message(event: object, messageId = runId('msg')): IncomingMessage {
-  return {
-    data: Buffer.from(JSON.stringify(event)),
-    messageId,
-    publishTime: new Date().toISOString(),
-    attributes: {},
-  };
-}
-
 function event(eventId: string) {
   return {
     event_id: eventId,
@@ -106,7 +98,7 @@ describe('ingest handler under faults', () => {
   });
 
   it('throws while Firestore is unavailable, then writes the threat once when the message is redelivered', async () => {
-    const delivery = message(event(runId('outage')));
+    const delivery = incomingMessage(event(runId('outage')));
     proxy.down();
     await expect(ingestMessage(delivery, deps(viaProxy))).rejects.toThrow();
 
@@ -119,7 +111,7 @@ describe('ingest handler under faults', () => {
 
   it('rejects at once an event Firestore refuses to store, instead of retrying it', async () => {
     // Field names like __x__ are reserved by Firestore: the schema accepts them, the write cannot.
-    const delivery = message({ ...event(runId('reserved')), payload: { __reserved__: 1 } });
+    const delivery = incomingMessage({ ...event(runId('reserved')), payload: { __reserved__: 1 } });
     const outcome = await ingestMessage(delivery, deps(firestore()));
     expect(outcome).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/Firestore refused/) });
   });
@@ -130,10 +122,10 @@ describe('ingest handler under faults', () => {
         throw new Error('GeoIP database unreadable');
       },
     };
-    const fresh = message(event(runId('fresh')));
+    const fresh = incomingMessage(event(runId('fresh')));
     await expect(ingestMessage(fresh, deps(firestore(), { intel: failingIntel }))).rejects.toThrow(/unreadable/);
 
-    const stale = { ...message(event(runId('stale'))), publishTime: new Date(Date.now() - 2 * 3600_000).toISOString() };
+    const stale = { ...incomingMessage(event(runId('stale'))), publishTime: new Date(Date.now() - 2 * 3600_000).toISOString() };
     const outcome = await ingestMessage(stale, deps(firestore(), { intel: failingIntel }));
     expect(outcome).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/gave up after retrying: GeoIP/) });
     const stored = await firestore().collection('rejectedEvents').where('messageId', '==', stale.messageId).get();
@@ -143,7 +135,7 @@ describe('ingest handler under faults', () => {
   it('creates one threat when the same event is handled concurrently', async () => {
     const eventId = runId('concurrent');
     const outcomes = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => ingestMessage(message(event(eventId), `m-${i}`), deps(firestore()))),
+      Array.from({ length: 8 }, (_, i) => ingestMessage(incomingMessage(event(eventId), `m-${i}`), deps(firestore()))),
     );
     expect(outcomes.filter((o) => o.outcome === 'created')).toHaveLength(1);
     expect(outcomes.filter((o) => o.outcome === 'duplicate')).toHaveLength(7);

@@ -18,7 +18,7 @@ import {
   waitFor,
 } from '../support/emulators';
 import { alertsFromSource, directAlertDeps } from '../support/alerts';
-import { bruteForce } from '../support/events';
+import { bruteForce, incomingMessage } from '../support/events';
 
 const db = () => firestore();
 
@@ -244,7 +244,7 @@ describe('ingest', () => {
       const eventId = `${prefix}-${suffix}`;
       const event = { ...bruteForce(eventId, source, 40), timestamp: new Date(at).toISOString() };
       const outcome = await ingestMessage(
-        { data: Buffer.from(JSON.stringify(event)), messageId: `${eventId}-message`, publishTime: new Date().toISOString(), attributes: {} },
+        incomingMessage(event, `${eventId}-message`),
         handlerDeps(intel, { saturatedSources }),
       );
       return outcome.outcome === 'created' ? outcome.threat.recentActivity : expect.fail(outcome.outcome);
@@ -306,17 +306,11 @@ describe('alerts', () => {
     const sourceIp = uniquePublicIp();
     const count = 10;
     const intel = await loadIpIntelligence();
-    const now = () => new Date();
     // Stored by the ingest handler itself, so the deployed alert trigger sees each threat too.
     const stored = await Promise.all(
       Array.from({ length: count }, (_, i) =>
         ingestMessage(
-          {
-            data: Buffer.from(JSON.stringify(bruteForce(`${prefix}-${i}`, sourceIp, 200 + i))),
-            messageId: `${prefix}-message-${i}`,
-            publishTime: now().toISOString(),
-            attributes: {},
-          },
+          incomingMessage(bruteForce(`${prefix}-${i}`, sourceIp, 200 + i), `${prefix}-message-${i}`),
           handlerDeps(intel),
         ),
       ),

@@ -1,4 +1,15 @@
-import { uniquePublicIp } from './emulators';
+import type { IncomingMessage } from '../../functions/src/pipeline/ingest';
+import { runId, uniquePublicIp } from './emulators';
+
+/** An event as a Pub/Sub delivery to the ingest handler, for tests that call the handler themselves. */
+export function incomingMessage(event: object, messageId = runId('msg')): IncomingMessage {
+  return {
+    data: Buffer.from(JSON.stringify(event)),
+    messageId,
+    publishTime: new Date().toISOString(),
+    attributes: {},
+  };
+}
 
 /** The seed's brute-force event from a fresh public address: scored HIGH or CRITICAL, opens an alert. */
 export function bruteForce(eventId: string, sourceIp: string = uniquePublicIp(), attempts = 150) {

@@ -7,6 +7,7 @@ import { DEFAULT_DETECTION_CONFIG } from '../../../functions/src/domain/config';
 import { ingestMessage, type IngestDeps } from '../../../functions/src/pipeline/ingest';
 import { SaturatedSources } from '../../../functions/src/pipeline/saturated-sources';
 import { firestore } from '../../support/emulators';
+import { incomingMessage } from '../../support/events';
 import { STUB_INTEL } from '../../support/threat-fixtures';
 
 export interface WrittenThreat {
@@ -44,7 +45,7 @@ export async function writeThreat(event: object): Promise<WrittenThreat> {
     },
   };
   const outcome = await ingestMessage(
-    { data: Buffer.from(JSON.stringify(event)), messageId: `browser-${randomUUID()}`, publishTime: new Date().toISOString(), attributes: {} },
+    incomingMessage(event, `browser-${randomUUID()}`),
     deps,
   );
   if (outcome.outcome !== 'created') throw new Error(`threat not created: ${JSON.stringify(outcome)}`);

@@ -10,9 +10,9 @@ import https from 'node:https';
 /** Idle connections are closed after this: shorter than servers' idle timeouts, as undici does. */
 const IDLE_SOCKET_MS = 4_000;
 
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
-  'https:': new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+const transports = {
+  'http:': { request: http.request, agent: new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }) },
+  'https:': { request: https.request, agent: new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }) },
 };
 
 /** Statuses whose Response must have no body (the Fetch standard's null body statuses). */
@@ -28,8 +28,8 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 export async function keepAliveFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
   const target = input instanceof Request ? await requestParts(input, init) : { url: new URL(input), init };
   const { url } = target;
-  const agent = url.protocol === 'http:' || url.protocol === 'https:' ? agents[url.protocol] : undefined;
-  if (!agent) throw new TypeError(`keepAliveFetch: unsupported protocol ${url.protocol}`);
+  const transport = url.protocol === 'http:' || url.protocol === 'https:' ? transports[url.protocol] : undefined;
+  if (!transport) throw new TypeError(`keepAliveFetch: unsupported protocol ${url.protocol}`);
   const body = bodyBytes(target.init.body);
   const headers: Record<string, string> = {};
   new Headers(target.init.headers).forEach((value, name) => (headers[name] = value));
@@ -52,8 +52,7 @@ export async function keepAliveFetch(input: string | URL | Request, init: Reques
       fail(reason);
     };
 
-    const transport = url.protocol === 'https:' ? https : http;
-    const request = transport.request(url, { method: target.init.method ?? 'GET', headers, agent }, (response) => {
+    const request = transport.request(url, { method: target.init.method ?? 'GET', headers, agent: transport.agent }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('error', fail);

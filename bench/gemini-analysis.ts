@@ -429,7 +429,7 @@ async function main(): Promise<void> {
       const other = limit === MAX_IN_FLIGHT ? run : await withModel(messages, intel, fake, limit);
       sweep.push(
         `  ${String(limit).padStart(6)} threats in flight: ${fmt(EVENTS / (other.busyMs / 1000)).padStart(7)} events/s of CPU time ` +
-          `(ratio ${(EVENTS / (other.busyMs / 1000) / rulesRate).toFixed(2)}); ${fmt(EVENTS / (other.drainMs / 1000)).padStart(6)} events/s wall clock, all answered after ${other.drainMs.toFixed(0)} ms`,
+          `(ratio ${(EVENTS / (other.busyMs / 1000) / rulesRate).toFixed(2)}, ${other.calls} requests); ${fmt(EVENTS / (other.drainMs / 1000)).padStart(6)} events/s wall clock, all answered after ${other.drainMs.toFixed(0)} ms`,
       );
     }
 

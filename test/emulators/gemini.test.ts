@@ -208,7 +208,12 @@ describe('Gemini analysis on the emulators', () => {
   it('does nothing more when the trigger is delivered again for an analysed threat', async () => {
     const eventId = runId('again');
     const sourceIp = uniquePublicIp();
+    // A slow answer (within the tests' 1.5 s timeout), so that the threat can be read as ingest
+    // created it: what a redelivery of the trigger carries.
+    fake.rule({ match: sourceIp, mode: 'good', latencyMs: 800 });
     await publishEvent(bruteForce(eventId, sourceIp));
+    const created = await waitFor(`the threat of ${eventId}`, () => threatFor(eventId), 10_000, 50);
+    expect(created.model).toBeUndefined();
     const before = await modelRecorded(eventId);
     expect(fake.requestsMatching(sourceIp)).toHaveLength(1);
 
@@ -216,7 +221,7 @@ describe('Gemini analysis on the emulators', () => {
       geminiSettingsFrom({ ...TEST_PARAMS, apiKey: 'fake-gemini-key-for-emulator-tests', baseUrl: fake.url }),
       db() as never,
     );
-    const outcome = await analyseThreat(threatIdFor(eventId), { db: db() as never, consult: runtime.consult, now: () => new Date(), alerts: directAlertDeps() });
+    const outcome = await analyseThreat(threatIdFor(eventId), created as never, { db: db() as never, consult: runtime.consult, now: () => new Date(), alerts: directAlertDeps() });
     expect(outcome).toEqual({ outcome: 'already_done', status: 'analysed' });
     expect(fake.requestsMatching(sourceIp)).toHaveLength(1);
     expect((await threatFor(eventId))!.model.at.isEqual(before.model.at)).toBe(true);

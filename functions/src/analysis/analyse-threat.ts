@@ -33,19 +33,18 @@ export type ThreatAnalysisOutcome =
   | { outcome: 'recorded'; status: ModelRecord['status']; severity: Severity; previousSeverity: Severity };
 
 /**
- * Adds the model's opinion to one threat. Safe to run again for the same threat: a threat that
- * already has a `model` record is left alone, and concurrent deliveries share one model call
- * through the signature cache (joined in one instance, leased across instances), with the write
- * made in a transaction that re-checks the record. Model failures never throw: the rules
- * analysis stands and the threat says why. Firestore errors throw, for the trigger's retry.
+ * Adds the model's opinion to one threat, from the threat as the trigger delivered it (as ingest
+ * created it: the analysis needs no read of its own, which on a firehose is one read per event).
+ * Safe to run again for the same threat: the write is made in a transaction that re-reads the
+ * threat and leaves one that already has a `model` record alone, and a redelivery or a concurrent
+ * delivery asks the model nothing new while its signature's answer is cached (joined in one
+ * instance, leased and stored across instances). Model failures never throw: the rules analysis
+ * stands and the threat says why. Firestore errors throw, for the trigger's retry.
  */
-export async function analyseThreat(threatId: string, deps: ThreatAnalysisDeps): Promise<ThreatAnalysisOutcome> {
-  // Without a model (e.g. `npm start` with no key) the function costs no read and no write.
+export async function analyseThreat(threatId: string, threat: ThreatDoc, deps: ThreatAnalysisDeps): Promise<ThreatAnalysisOutcome> {
+  // Without a model (e.g. `npm start` with no key) the function writes nothing.
   if (!deps.consult.configured) return { outcome: 'not_selected', reason: 'not_configured' };
   const ref = threatRef(deps.db, threatId);
-  const threat = (await ref.get()).data();
-  if (!threat) return { outcome: 'missing' };
-  if (threat.model) return alreadyDone(threatId, threat, deps);
 
   const rules = threat.rulesAnalysis ?? threat.analysis;
   const input: ConsultInput = {

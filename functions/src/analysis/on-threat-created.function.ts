@@ -3,6 +3,8 @@ import { onDocumentCreated } from 'firebase-functions/firestore';
 import { alertDeps } from '../alerts/runtime';
 import { geminiApiKey } from '../config';
 import { COLLECTIONS } from '../firestore/refs';
+import { ThreatDocSchema } from '../firestore/schema';
+import { parseTriggerDocument } from '../firestore/trigger-data';
 import { analyseThreat } from './analyse-threat';
 import {
   ANALYSIS_CONCURRENCY,
@@ -29,8 +31,11 @@ export const onThreatCreated = onDocumentCreated(
     secrets: [geminiApiKey],
   },
   async (event) => {
+    if (!event.data) return;
+    const threat = parseTriggerDocument(ThreatDocSchema, event.data.data(), 'analysis-onThreatCreated', event.data.ref.path);
+    if (!threat) return;
     const db = getFirestore();
-    await analyseThreat(event.params.threatId, {
+    await analyseThreat(event.params.threatId, threat, {
       db,
       consult: modelRuntime(db).consult,
       now: () => new Date(),

@@ -42,10 +42,6 @@ export type ThreatAnalysisOutcome =
  * stands and the threat says why. Firestore errors throw, for the trigger's retry.
  */
 export async function analyseThreat(threatId: string, threat: ThreatDoc, deps: ThreatAnalysisDeps): Promise<ThreatAnalysisOutcome> {
-  // Without a model (e.g. `npm start` with no key) the function writes nothing.
-  if (!deps.consult.configured) return { outcome: 'not_selected', reason: 'not_configured' };
-  const ref = threatRef(deps.db, threatId);
-
   const rules = threat.rulesAnalysis ?? threat.analysis;
   const input: ConsultInput = {
     eventId: threat.event_id,
@@ -63,6 +59,7 @@ export async function analyseThreat(threatId: string, threat: ThreatDoc, deps: T
 
   const update = threatUpdate(threat, outcome, Timestamp.fromDate(deps.now()), latencyMs);
   const severity = update.risk?.severity ?? threat.risk.severity;
+  const ref = threatRef(deps.db, threatId);
   // The threat as it stood if this delivery lost the race to another, else whether it was written.
   const write = await deps.db.runTransaction(async (tx): Promise<'written' | 'missing' | ThreatDoc> => {
     const current = (await tx.get(ref)).data();

@@ -31,13 +31,15 @@ export const onThreatCreated = onDocumentCreated(
     secrets: [geminiApiKey],
   },
   async (event) => {
-    if (!event.data) return;
+    const db = getFirestore();
+    const { consult } = modelRuntime(db);
+    // Without a model (e.g. `npm start` with no key) there is nothing to do: not even parsing.
+    if (!consult.configured || !event.data) return;
     const threat = parseTriggerDocument(ThreatDocSchema, event.data.data(), 'analysis-onThreatCreated', event.data.ref.path);
     if (!threat) return;
-    const db = getFirestore();
     await analyseThreat(event.params.threatId, threat, {
       db,
-      consult: modelRuntime(db).consult,
+      consult,
       now: () => new Date(),
       alerts: alertDeps(),
     });

@@ -104,9 +104,16 @@ export const geminiVertexLocation = defineString('GEMINI_VERTEX_LOCATION', {
   default: 'us-central1',
   description: 'Vertex AI location for Gemini calls (e.g. us-central1, europe-west4, global).',
 });
+/** The current stable Flash-Lite model (Gemini 2.5 Flash-Lite was shut down in 2026). */
+export const DEFAULT_GEMINI_MODEL = 'gemini-3.5-flash-lite';
 export const geminiModel = defineString('GEMINI_MODEL', {
-  default: 'gemini-2.5-flash-lite',
-  description: 'Gemini model for threat analysis: a fast, cheap classification model.',
+  default: DEFAULT_GEMINI_MODEL,
+  description: 'Gemini model for threat analysis: a fast, cheap classification model (Gemini 3 or later).',
+});
+export const geminiThinkingLevel = defineString('GEMINI_THINKING_LEVEL', {
+  default: 'MINIMAL',
+  description: 'How much the model thinks before it answers; which levels a model accepts depends on the model. MODEL_DEFAULT sends none.',
+  input: { select: { options: ['MINIMAL', 'LOW', 'MEDIUM', 'HIGH', 'MODEL_DEFAULT'].map((value) => ({ value })) } },
 });
 export const geminiBaseUrl = defineString('GEMINI_BASE_URL', {
   default: '',

@@ -69,7 +69,7 @@ describe('Gemini analysis on the emulators', () => {
     await publishEvent({ ...bruteForce(eventId, sourceIp), payload: { attempts: 150, user: 'root@corp.example', password: 'Winter2025!' } });
     const threat = await modelRecorded(eventId);
 
-    expect(threat.model).toMatchObject({ status: 'analysed', name: 'gemini-2.5-flash-lite', droppedTechniques: ['T9999'] });
+    expect(threat.model).toMatchObject({ status: 'analysed', name: 'gemini-3.5-flash-lite', droppedTechniques: ['T9999'] });
     expect(threat.analysis.engine).toBe('gemini');
     expect(threat.analysis.summary).toMatch(/password-guessing attack/);
     expect(threat.analysis.mitre.map((technique: { id: string }) => technique.id)).toEqual(
@@ -241,7 +241,7 @@ describe('Gemini analysis on the emulators', () => {
 
     // A fresh instance (empty memory) finds the answer in Firestore and makes no call either.
     const stored = (await threatFor(second))!;
-    const key = answerKey(stored as never, 'gemini-2.5-flash-lite').id;
+    const key = answerKey(stored as never, 'gemini-3.5-flash-lite').id;
     expect(threat.model.signature).toBe(key);
     expect((await db().collection('modelCache').doc(key).get()).data()).toMatchObject({ state: 'ready' });
     const coldStart = createModelRuntime(
@@ -270,7 +270,8 @@ const TEST_PARAMS: RawGeminiParams = {
   useVertex: false,
   project: 'demo-threatstream',
   vertexLocation: 'us-central1',
-  model: 'gemini-2.5-flash-lite',
+  model: 'gemini-3.5-flash-lite',
+  thinkingLevel: 'MINIMAL',
   baseUrl: '',
   timeoutMs: 1_500,
   eventsPerMinute: 100_000,

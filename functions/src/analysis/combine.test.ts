@@ -13,7 +13,7 @@ const answer = (overrides: Partial<ModelAnswer> = {}): ModelAnswer => ({
   recommendedActions: ['Block the source address at the perimeter firewall or WAF', 'Rotate the root password'],
   ...overrides,
 });
-const opinion = (overrides: Partial<ModelAnswer> = {}, cached = false) => ({ answer: answer(overrides), model: 'gemini-2.5-flash-lite', cached });
+const opinion = (overrides: Partial<ModelAnswer> = {}, cached = false) => ({ answer: answer(overrides), model: 'gemini-3.5-flash-lite', cached });
 
 const rules = (overrides: Partial<Analysis> = {}): Analysis => ({
   engine: 'rules',
@@ -80,7 +80,7 @@ describe('combineRisk', () => {
     expect(combined.severity).toBe('HIGH');
     expect(combined.factors.slice(0, 2)).toEqual(base.factors);
     expect(combined.factors[2]).toMatchObject({ name: MODEL_FACTOR, contribution: 27 });
-    expect(combined.factors[2]!.detail).toMatch(/gemini-2\.5-flash-lite rates it CRITICAL as brute_force with confidence 0\.90; the rules scored 50 .*: \+27$/);
+    expect(combined.factors[2]!.detail).toMatch(/gemini-3\.5-flash-lite rates it CRITICAL as brute_force with confidence 0\.90; the rules scored 50 .*: \+27$/);
     expect(sum(combined)).toBe(combined.score);
   });
 

@@ -27,7 +27,7 @@ function deps(overrides: Partial<ConsultDeps> & { breaker?: CircuitBreaker; budg
   return {
     model: new GeminiModel({
       backend: { kind: 'developer', apiKey: 'test-key' },
-      model: 'gemini-2.5-flash-lite',
+      model: 'gemini-3.5-flash-lite',
       baseUrl: fake.url,
       timeoutMs: 400,
       maxRetries: 1,
@@ -70,7 +70,7 @@ describe('consultModel', () => {
     expect(written.rulesAnalysis).toEqual(input.rules);
     expect(written.risk!.factors.at(-1)!.name).toBe('model_assessment');
     expect(written.risk!.factors.reduce((sum, factor) => sum + factor.contribution, 0)).toBe(written.risk!.score);
-    expect(written.model).toMatchObject({ status: 'analysed', name: 'gemini-2.5-flash-lite', droppedTechniques: ['T9999'] });
+    expect(written.model).toMatchObject({ status: 'analysed', name: 'gemini-3.5-flash-lite', droppedTechniques: ['T9999'] });
   });
 
   it('answers a flood of one attack with one model call', async () => {
@@ -154,7 +154,7 @@ describe('consultModel', () => {
     fake.mode = mode;
     const input = bruteForce();
     const outcome = await consultModel(input, deps());
-    expect(outcome).toMatchObject({ status: 'failed', reason, model: 'gemini-2.5-flash-lite' });
+    expect(outcome).toMatchObject({ status: 'failed', reason, model: 'gemini-3.5-flash-lite' });
     const written = update(input, outcome);
     expect(written).toEqual({ model: expect.objectContaining({ status: 'failed', reason }) });
     expect(written.analysis).toBeUndefined();

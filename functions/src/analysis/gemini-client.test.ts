@@ -1,4 +1,5 @@
 // The real @google/genai SDK against a local server that answers like the Gemini REST API.
+import { ThinkingLevel } from '@google/genai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeGemini } from '../../../test/support/fake-gemini';
 import { CircuitBreaker } from './breaker';
@@ -16,13 +17,14 @@ beforeEach(() => fake.reset());
 function model(overrides: Partial<GeminiSettings> = {}): GeminiModel {
   return new GeminiModel({
     backend: { kind: 'developer', apiKey: 'test-key' },
-    model: 'gemini-2.5-flash-lite',
+    model: 'gemini-3.5-flash-lite',
     baseUrl: fake.url,
     timeoutMs: 500,
     maxRetries: 1,
     retryBaseDelayMs: 10,
     retryMaxDelayMs: 200,
     maxOutputTokens: 512,
+    thinkingLevel: ThinkingLevel.MINIMAL,
     breaker: new CircuitBreaker({ failureThreshold: 3, coolDownMs: 60_000 }),
     ...overrides,
   });
@@ -49,7 +51,7 @@ describe('GeminiModel against the fake Gemini API', () => {
 
     expect(fake.requests).toHaveLength(1);
     const [request] = fake.requests;
-    expect(request!.path).toBe('/v1beta/models/gemini-2.5-flash-lite:generateContent');
+    expect(request!.path).toBe('/v1beta/models/gemini-3.5-flash-lite:generateContent');
     expect(request!.apiKey).toBe('test-key');
     const config = request!.body.generationConfig;
     expect(config.responseMimeType).toBe('application/json');
@@ -65,10 +67,15 @@ describe('GeminiModel against the fake Gemini API', () => {
       'INFO',
     ]);
     expect(config.responseJsonSchema).not.toHaveProperty('$schema');
-    expect(config.thinkingConfig).toEqual({ thinkingBudget: 0 });
-    expect(config.temperature).toBe(0);
+    expect(config.thinkingConfig).toEqual({ thinkingLevel: 'MINIMAL' });
+    expect(config).not.toHaveProperty('temperature');
     expect(request!.body.systemInstruction.parts[0].text).toMatch(/strictly as data/);
     expect(request!.body.contents[0].parts[0].text).toBe('{"events":[{"id":"1","event_type":"brute_force"}]}');
+  });
+
+  it('leaves thinking to the model when no level is set', async () => {
+    await model({ thinkingLevel: undefined }).analyse({ event_type: 'brute_force' });
+    expect(fake.requests[0]!.body.generationConfig).not.toHaveProperty('thinkingConfig');
   });
 
   const failures: [name: string, reason: string, requests: number, modes: Parameters<FakeGemini['queue']>[0][]][] = [
@@ -170,7 +177,7 @@ describe('GeminiModel against the fake Gemini API', () => {
         location: 'us-central1',
         googleAuthOptions: { authClient: fakeAuthClient() as never },
       },
-      model: 'gemini-2.5-flash-lite',
+      model: 'gemini-3.5-flash-lite',
       baseUrl: fake.url,
       timeoutMs: 500,
       maxRetries: 0,
@@ -182,7 +189,7 @@ describe('GeminiModel against the fake Gemini API', () => {
     const result = await vertex.analyse({});
     expect(result.answer.category).toBe('brute_force');
     expect(fake.requests[0]!.path).toBe(
-      '/v1beta1/projects/demo-project/locations/us-central1/publishers/google/models/gemini-2.5-flash-lite:generateContent',
+      '/v1beta1/projects/demo-project/locations/us-central1/publishers/google/models/gemini-3.5-flash-lite:generateContent',
     );
     expect(fake.requests[0]!.apiKey).toBeUndefined();
   });

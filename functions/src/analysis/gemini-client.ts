@@ -4,6 +4,7 @@ import {
   GoogleGenAI,
   type GenerateContentResponse,
   type GoogleGenAIOptions,
+  type ThinkingLevel,
 } from '@google/genai';
 import { MODEL_ANSWER_JSON_SCHEMA, parseModelAnswer, type ModelAnswer } from './answer';
 import { CircuitBreaker } from './breaker';
@@ -97,6 +98,8 @@ export interface GeminiSettings {
   retryMaxDelayMs: number;
   /** Per event in the request. */
   maxOutputTokens: number;
+  /** Sent as the request's thinking level; undefined leaves it to the model. */
+  thinkingLevel?: ThinkingLevel;
   breaker: CircuitBreaker;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -224,10 +227,11 @@ export class GeminiModel implements ThreatModel, BatchModel {
             systemInstruction: SYSTEM_INSTRUCTION,
             responseMimeType: 'application/json',
             responseJsonSchema: MODEL_ANSWER_JSON_SCHEMA,
-            temperature: 0,
             maxOutputTokens: Math.min(8_192, settings.maxOutputTokens * events),
-            // Classification needs no reasoning tokens: thinking off keeps latency and cost down.
-            thinkingConfig: { thinkingBudget: 0 },
+            // Classification needs little reasoning: minimal thinking keeps latency and cost down.
+            // No temperature: Gemini 3 models are meant to run at their default, and Flash-Lite
+            // ignores any other. No thinking budget: Gemini 3 refuses one next to a level.
+            ...(settings.thinkingLevel && { thinkingConfig: { thinkingLevel: settings.thinkingLevel } }),
             // A fresh deadline per attempt (also sent as X-Server-Timeout by the SDK).
             abortSignal: AbortSignal.timeout(settings.timeoutMs),
           },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_GEMINI_MODEL } from '../config';
 import { createModelRuntime, describeSettings, geminiSettingsFrom, type RawGeminiParams } from './runtime';
 
 const raw = (overrides: Partial<RawGeminiParams> = {}): RawGeminiParams => ({
@@ -6,7 +7,8 @@ const raw = (overrides: Partial<RawGeminiParams> = {}): RawGeminiParams => ({
   useVertex: false,
   project: 'demo-threatstream',
   vertexLocation: 'us-central1',
-  model: 'gemini-2.5-flash-lite',
+  model: 'gemini-3.5-flash-lite',
+  thinkingLevel: 'MINIMAL',
   baseUrl: '',
   timeoutMs: 10_000,
   eventsPerMinute: 60,
@@ -49,11 +51,22 @@ describe('geminiSettingsFrom', () => {
   });
 
   it('falls back to safe values for nonsense', () => {
-    const settings = geminiSettingsFrom(raw({ minSeverity: 'EXTREME', timeoutMs: 5, samplePercent: 900, model: ' ' }));
+    const settings = geminiSettingsFrom(
+      raw({ minSeverity: 'EXTREME', timeoutMs: 5, samplePercent: 900, model: ' ', thinkingLevel: 'ultra' }),
+    );
     expect(settings.policy.minSeverity).toBe('MEDIUM');
     expect(settings.timeoutMs).toBe(500);
     expect(settings.policy.sampleRate).toBe(1);
-    expect(settings.model).toBe('gemini-2.5-flash-lite');
+    expect(settings.model).toBe(DEFAULT_GEMINI_MODEL);
+    expect(settings.thinkingLevel).toBe('MINIMAL');
+  });
+
+  it.each([
+    [' low ', 'LOW'],
+    ['HIGH', 'HIGH'],
+    ['model_default', undefined],
+  ])('reads the thinking level %j as %j', (thinkingLevel, expected) => {
+    expect(geminiSettingsFrom(raw({ thinkingLevel })).thinkingLevel).toBe(expected);
   });
 });
 

@@ -1,6 +1,8 @@
+import { ThinkingLevel } from '@google/genai';
 import type { Firestore } from 'firebase-admin/firestore';
 import { projectID } from 'firebase-functions/params';
 import {
+  DEFAULT_GEMINI_MODEL,
   geminiApiKey,
   geminiBaseUrl,
   geminiBreakerCoolDownSeconds,
@@ -14,6 +16,7 @@ import {
   geminiModel,
   geminiRedactKeys,
   geminiSamplePercent,
+  geminiThinkingLevel,
   geminiTimeoutMs,
   geminiUseVertex,
   geminiVertexLocation,
@@ -39,6 +42,9 @@ export const ANALYSIS_MAX_INSTANCES = 5;
 export const ANALYSIS_CONCURRENCY = 80;
 export const ANALYSIS_TIMEOUT_SECONDS = 60;
 
+/** The levels GEMINI_THINKING_LEVEL may name; which of them a model accepts depends on the model. */
+const THINKING_LEVELS = [ThinkingLevel.MINIMAL, ThinkingLevel.LOW, ThinkingLevel.MEDIUM, ThinkingLevel.HIGH];
+
 /** Key values that mean "no key": deployments that must bind the secret but do not use Gemini. */
 const NO_KEY_VALUES = new Set(['', 'none', 'disabled']);
 
@@ -46,6 +52,8 @@ const NO_KEY_VALUES = new Set(['', 'none', 'disabled']);
 export interface GeminiRuntimeSettings {
   backend: GeminiBackend | undefined;
   model: string;
+  /** Undefined: the request names none, and the model uses its own default. */
+  thinkingLevel: ThinkingLevel | undefined;
   baseUrl?: string;
   timeoutMs: number;
   eventsPerMinute: number;
@@ -64,6 +72,7 @@ export interface RawGeminiParams {
   project: string;
   vertexLocation: string;
   model: string;
+  thinkingLevel: string;
   baseUrl: string;
   timeoutMs: number;
   eventsPerMinute: number;
@@ -87,9 +96,12 @@ export function geminiSettingsFrom(raw: RawGeminiParams): GeminiRuntimeSettings 
       ? undefined
       : { kind: 'developer', apiKey };
   const severity = SeveritySchema.safeParse(raw.minSeverity.trim().toUpperCase());
+  const thinkingLevel = raw.thinkingLevel.trim().toUpperCase();
   return {
     backend,
-    model: raw.model.trim() || 'gemini-2.5-flash-lite',
+    model: raw.model.trim() || DEFAULT_GEMINI_MODEL,
+    thinkingLevel:
+      thinkingLevel === 'MODEL_DEFAULT' ? undefined : (THINKING_LEVELS.find((level) => level === thinkingLevel) ?? ThinkingLevel.MINIMAL),
     ...(raw.baseUrl.trim() && { baseUrl: raw.baseUrl.trim() }),
     timeoutMs: clamp(raw.timeoutMs, 500, 50_000),
     eventsPerMinute: Math.max(0, raw.eventsPerMinute),
@@ -128,6 +140,7 @@ export function createModelRuntime(settings: GeminiRuntimeSettings, db?: Firesto
     ? new BatchingModel(new GeminiModel({
         backend: settings.backend,
         model: settings.model,
+        ...(settings.thinkingLevel && { thinkingLevel: settings.thinkingLevel }),
         ...(settings.baseUrl && { baseUrl: settings.baseUrl }),
         timeoutMs: settings.timeoutMs,
         maxRetries: 1,
@@ -174,6 +187,7 @@ export function modelRuntime(db: Firestore): ModelRuntime {
       project: projectID.value(),
       vertexLocation: geminiVertexLocation.value(),
       model: geminiModel.value(),
+      thinkingLevel: geminiThinkingLevel.value(),
       baseUrl: geminiBaseUrl.value(),
       timeoutMs: geminiTimeoutMs.value(),
       eventsPerMinute: geminiEventsPerMinute.value(),
@@ -222,6 +236,7 @@ export function describeSettings(settings: GeminiRuntimeSettings): Record<string
   return {
     backend: settings.backend?.kind ?? 'none',
     model: settings.model,
+    thinkingLevel: settings.thinkingLevel ?? 'model default',
     customEndpoint: settings.baseUrl !== undefined,
     timeoutMs: settings.timeoutMs,
     eventsPerMinute: settings.eventsPerMinute,

@@ -44,9 +44,9 @@ describe('eventSignature', () => {
   });
 
   it('keys answers by prompt version, model and signature', () => {
-    expect(answerKey(base, 'gemini-2.5-flash-lite').text).toBe('threat-analysis-v2|gemini-2.5-flash-lite|brute_force|185.234.72.91|22|{"attempts":number}');
+    expect(answerKey(base, 'gemini-3.5-flash-lite').text).toBe('threat-analysis-v2|gemini-3.5-flash-lite|brute_force|185.234.72.91|22|{"attempts":number}');
     expect(answerKey(base, 'other-model').text).toBe('threat-analysis-v2|other-model|brute_force|185.234.72.91|22|{"attempts":number}');
-    expect(answerKey(base, 'gemini-2.5-flash-lite').id).toMatch(/^[0-9a-f]{40}$/);
+    expect(answerKey(base, 'gemini-3.5-flash-lite').id).toMatch(/^[0-9a-f]{40}$/);
   });
 
   it('is a valid Firestore document id', () => {

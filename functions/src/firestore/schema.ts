@@ -26,7 +26,7 @@ export const ModelRecordSchema = z.object({
    *  malformed_json, schema_violation, breaker_open, ... */
   reason: z.string().optional(),
   detail: z.string().optional(),
-  /** The model asked, e.g. gemini-2.5-flash-lite. */
+  /** The model asked, e.g. gemini-3.5-flash-lite. */
   name: z.string(),
   /** Time the analysis function spent on the model path (cache, call, retry). */
   latencyMs: z.number().int().nonnegative(),

@@ -101,8 +101,8 @@ export const geminiUseVertex = defineBoolean('GEMINI_USE_VERTEX', {
   description: 'Use Vertex AI with the functions\' service account instead of a Gemini API key.',
 });
 export const geminiVertexLocation = defineString('GEMINI_VERTEX_LOCATION', {
-  default: 'us-central1',
-  description: 'Vertex AI location for Gemini calls (e.g. us-central1, europe-west4, global).',
+  default: 'global',
+  description: 'Vertex AI location for Gemini calls: global (Gemini 3 models are served there), or a multi-region such as us or eu.',
 });
 /** The current stable Flash-Lite model (Gemini 2.5 Flash-Lite was shut down in 2026). */
 export const DEFAULT_GEMINI_MODEL = 'gemini-3.5-flash-lite';

@@ -269,7 +269,7 @@ const TEST_PARAMS: RawGeminiParams = {
   apiKey: '',
   useVertex: false,
   project: 'demo-threatstream',
-  vertexLocation: 'us-central1',
+  vertexLocation: 'global',
   model: 'gemini-3.5-flash-lite',
   thinkingLevel: 'MINIMAL',
   baseUrl: '',

@@ -174,7 +174,7 @@ describe('GeminiModel against the fake Gemini API', () => {
       backend: {
         kind: 'vertex',
         project: 'demo-project',
-        location: 'us-central1',
+        location: 'global',
         googleAuthOptions: { authClient: fakeAuthClient() as never },
       },
       model: 'gemini-3.5-flash-lite',
@@ -189,7 +189,7 @@ describe('GeminiModel against the fake Gemini API', () => {
     const result = await vertex.analyse({});
     expect(result.answer.category).toBe('brute_force');
     expect(fake.requests[0]!.path).toBe(
-      '/v1beta1/projects/demo-project/locations/us-central1/publishers/google/models/gemini-3.5-flash-lite:generateContent',
+      '/v1beta1/projects/demo-project/locations/global/publishers/google/models/gemini-3.5-flash-lite:generateContent',
     );
     expect(fake.requests[0]!.apiKey).toBeUndefined();
   });

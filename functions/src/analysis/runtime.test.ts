@@ -6,7 +6,7 @@ const raw = (overrides: Partial<RawGeminiParams> = {}): RawGeminiParams => ({
   apiKey: '',
   useVertex: false,
   project: 'demo-threatstream',
-  vertexLocation: 'us-central1',
+  vertexLocation: 'global',
   model: 'gemini-3.5-flash-lite',
   thinkingLevel: 'MINIMAL',
   baseUrl: '',
@@ -34,11 +34,12 @@ describe('geminiSettingsFrom', () => {
   });
 
   it('uses Vertex AI with the project and location when asked, without a key', () => {
-    expect(geminiSettingsFrom(raw({ useVertex: true, vertexLocation: 'europe-west4' })).backend).toEqual({
+    expect(geminiSettingsFrom(raw({ useVertex: true, vertexLocation: 'eu' })).backend).toEqual({
       kind: 'vertex',
       project: 'demo-threatstream',
-      location: 'europe-west4',
+      location: 'eu',
     });
+    expect(geminiSettingsFrom(raw({ useVertex: true, vertexLocation: ' ' })).backend).toMatchObject({ location: 'global' });
   });
 
   it('reads the policy, the endpoint and the redaction keys', () => {

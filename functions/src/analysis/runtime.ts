@@ -91,7 +91,7 @@ export interface RawGeminiParams {
 export function geminiSettingsFrom(raw: RawGeminiParams): GeminiRuntimeSettings {
   const apiKey = raw.apiKey.trim();
   const backend: GeminiBackend | undefined = raw.useVertex
-    ? { kind: 'vertex', project: raw.project, location: raw.vertexLocation.trim() || 'us-central1' }
+    ? { kind: 'vertex', project: raw.project, location: raw.vertexLocation.trim() || 'global' }
     : NO_KEY_VALUES.has(apiKey.toLowerCase())
       ? undefined
       : { kind: 'developer', apiKey };

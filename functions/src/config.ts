@@ -110,10 +110,12 @@ export const geminiModel = defineString('GEMINI_MODEL', {
   default: DEFAULT_GEMINI_MODEL,
   description: 'Gemini model for threat analysis: a fast, cheap classification model (Gemini 3 or later).',
 });
+/** Gemini's thinking levels (@google/genai ThinkingLevel); which of them a model accepts depends on the model. */
+export const GEMINI_THINKING_LEVELS = ['MINIMAL', 'LOW', 'MEDIUM', 'HIGH'] as const;
 export const geminiThinkingLevel = defineString('GEMINI_THINKING_LEVEL', {
   default: 'MINIMAL',
   description: 'How much the model thinks before it answers; which levels a model accepts depends on the model. MODEL_DEFAULT sends none.',
-  input: { select: { options: ['MINIMAL', 'LOW', 'MEDIUM', 'HIGH', 'MODEL_DEFAULT'].map((value) => ({ value })) } },
+  input: { select: { options: [...GEMINI_THINKING_LEVELS, 'MODEL_DEFAULT'].map((value) => ({ value })) } },
 });
 export const geminiBaseUrl = defineString('GEMINI_BASE_URL', {
   default: '',

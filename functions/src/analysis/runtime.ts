@@ -3,6 +3,7 @@ import type { Firestore } from 'firebase-admin/firestore';
 import { projectID } from 'firebase-functions/params';
 import {
   DEFAULT_GEMINI_MODEL,
+  GEMINI_THINKING_LEVELS,
   geminiApiKey,
   geminiBaseUrl,
   geminiBreakerCoolDownSeconds,
@@ -41,9 +42,6 @@ import { parseRedactKeys } from './redact';
 export const ANALYSIS_MAX_INSTANCES = 5;
 export const ANALYSIS_CONCURRENCY = 80;
 export const ANALYSIS_TIMEOUT_SECONDS = 60;
-
-/** The levels GEMINI_THINKING_LEVEL may name; which of them a model accepts depends on the model. */
-const THINKING_LEVELS = [ThinkingLevel.MINIMAL, ThinkingLevel.LOW, ThinkingLevel.MEDIUM, ThinkingLevel.HIGH];
 
 /** Key values that mean "no key": deployments that must bind the secret but do not use Gemini. */
 const NO_KEY_VALUES = new Set(['', 'none', 'disabled']);
@@ -97,11 +95,11 @@ export function geminiSettingsFrom(raw: RawGeminiParams): GeminiRuntimeSettings 
       : { kind: 'developer', apiKey };
   const severity = SeveritySchema.safeParse(raw.minSeverity.trim().toUpperCase());
   const thinkingLevel = raw.thinkingLevel.trim().toUpperCase();
+  const namedLevel = GEMINI_THINKING_LEVELS.find((level) => level === thinkingLevel);
   return {
     backend,
     model: raw.model.trim() || DEFAULT_GEMINI_MODEL,
-    thinkingLevel:
-      thinkingLevel === 'MODEL_DEFAULT' ? undefined : (THINKING_LEVELS.find((level) => level === thinkingLevel) ?? ThinkingLevel.MINIMAL),
+    thinkingLevel: thinkingLevel === 'MODEL_DEFAULT' ? undefined : ThinkingLevel[namedLevel ?? 'MINIMAL'],
     ...(raw.baseUrl.trim() && { baseUrl: raw.baseUrl.trim() }),
     timeoutMs: clamp(raw.timeoutMs, 500, 50_000),
     eventsPerMinute: Math.max(0, raw.eventsPerMinute),

@@ -15,7 +15,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['functions/src/**/*.test.ts', 'bridge/src/**/*.test.ts', 'tools/**/*.test.ts', 'dashboard/src/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'functions/src/**/*.test.ts', 'bridge/src/**/*.test.ts', 'tools/**/*.test.ts', 'dashboard/src/**/*.test.ts'],
           environment: 'node',
         },
       },

@@ -1,0 +1,5 @@
+import { failure } from '../util.js';
+import type { TextAdapter } from './types.js';
+
+// Skeleton: the adapter lands in the next commits.
+export const parseCef: TextAdapter = () => failure('cef', 'not_implemented', 'adapter not implemented yet');

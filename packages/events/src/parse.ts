@@ -1,3 +1,4 @@
+import { looksLikeAccessLog } from './adapters/access-log.js';
 import { parseCef } from './adapters/cef.js';
 import { parseEcs } from './adapters/ecs.js';
 import { parseGcpAudit } from './adapters/gcp-audit.js';
@@ -53,7 +54,6 @@ export function detectJsonFormat(record: Record<string, unknown>): InputFormat |
 const RFC3164_START = /^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d /;
 const ISO_START = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
 const RFC5424_NO_PRI = /^1 \d{4}-\d\d-\d\dT/;
-const NCSA_START = /^\S+ \S+ \S+ \[\d\d\/[A-Z][a-z]{2}\/\d{4}:/;
 const CEF_MARK = /CEF:\d+\|/;
 
 /** The format of a text record: first bytes, then one anchored pattern; undefined if none fits. */
@@ -62,12 +62,12 @@ export function detectTextFormat(raw: string): InputFormat | undefined {
   if (first === 35 /* # */) return 'zeek-tsv';
   if (raw.startsWith('CEF:')) return 'cef';
   const syslogLike =
-    (first === 60 /* < */ && /^<\d{1,3}>/.test(raw)) ||
+    first === 60 /* < */ ||
     RFC3164_START.test(raw) ||
     ISO_START.test(raw) ||
     RFC5424_NO_PRI.test(raw);
   if (syslogLike) return CEF_MARK.test(raw.slice(0, 512)) ? 'cef' : 'syslog';
-  if (NCSA_START.test(raw)) return 'syslog';
+  if (looksLikeAccessLog(raw)) return 'syslog';
   return undefined;
 }
 

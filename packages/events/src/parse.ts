@@ -54,19 +54,21 @@ export function detectJsonFormat(record: Record<string, unknown>): InputFormat |
 const RFC3164_START = /^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d /;
 const ISO_START = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
 const RFC5424_NO_PRI = /^1 \d{4}-\d\d-\d\dT/;
-const CEF_MARK = /CEF:\d+\|/;
+const CEF_MARK = /CEF: ?\d+\|/;
 
 /** The format of a text record: first bytes, then one anchored pattern; undefined if none fits. */
 export function detectTextFormat(raw: string): InputFormat | undefined {
   const first = raw.charCodeAt(0);
   if (first === 35 /* # */) return 'zeek-tsv';
-  if (raw.startsWith('CEF:')) return 'cef';
+  // CEF, bare or behind any syslog-ish prefix (some relays write "host tag[pid] CEF:0|…").
+  const head = raw.length > 512 ? raw.slice(0, 512) : raw;
+  if (head.includes('CEF:') && CEF_MARK.test(head)) return 'cef';
   const syslogLike =
     first === 60 /* < */ ||
     RFC3164_START.test(raw) ||
     ISO_START.test(raw) ||
     RFC5424_NO_PRI.test(raw);
-  if (syslogLike) return CEF_MARK.test(raw.slice(0, 512)) ? 'cef' : 'syslog';
+  if (syslogLike) return 'syslog';
   if (looksLikeAccessLog(raw)) return 'syslog';
   return undefined;
 }

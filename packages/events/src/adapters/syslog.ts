@@ -107,6 +107,27 @@ function structuredData(text: string): Record<string, Record<string, string>> {
   return out;
 }
 
+/** The header of a syslog line that carries another format (CEF): time, host, priority. */
+export function parseSyslogPrefix(prefix: string, now: Date): SyslogHeader | string {
+  let rest = prefix.trim();
+  let priority: number | undefined;
+  const pri = /^<(\d{1,3})>/.exec(rest);
+  if (pri) {
+    priority = Number(pri[1]);
+    rest = rest.slice(pri[0].length);
+  }
+  let header: SyslogHeader | string;
+  if (rest.startsWith('1 ')) {
+    const [, time, hostname] = rest.split(' ');
+    const timestamp = isoTimestamp(time);
+    header = timestamp ? { timestamp, message: '', ...(hostname && hostname !== '-' ? { hostname } : {}) } : 'bad_timestamp|bad RFC 5424 timestamp';
+  } else {
+    header = bsd(`${rest} `, now);
+  }
+  if (typeof header !== 'string' && priority !== undefined) header.priority = priority;
+  return header;
+}
+
 function bsd(text: string, now: Date): SyslogHeader | string {
   let timestamp: string | undefined;
   let after: string;

@@ -32,6 +32,9 @@ describe('classifyAlert', () => {
     ['SSH::Password_Guessing', 'SSH', 'brute_force'],
     ['HTTP::SQL_Injection_Attacker', 'HTTP', 'sql_injection'],
     ['Vendor rule 42', 'Web Application Attack', 'exploit'],
+    ['URL Access Violation', 'attack', 'policy_violation'],
+    ['IP Protection: IP in black list was blocked', 'attack', 'policy_violation'],
+    ['SSL::Invalid_Server_Cert', 'SSL', 'policy_violation'],
     ['Vendor rule 43', 'Detection of a Network Scan', 'port_scan'],
   ])('%s (%s) → %s', (name, category, type) => {
     expect(classifyAlert(alert({ name, category }))).toBe(type);

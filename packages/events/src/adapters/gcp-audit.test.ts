@@ -46,6 +46,19 @@ describe('Google Cloud audit LogEntry on real-shaped records (panther-analysis r
     expect(event!.gcp?.audit.status?.code).toBe(7);
   });
 
+  it('maps bucket IAM changes and a Firestore rules release', () => {
+    const [bucket] = events(parseRecord(withMethod('storage.setIamPermissions')[0]!));
+    expect(bucket!.event).toMatchObject({ category: ['iam', 'api'], type: ['change', 'admin'] });
+    expect(bucket!.gcp?.audit.service_data).toBeTruthy();
+    // Shape of an audit entry for a rules release (firebaserules.googleapis.com), as Cloud Logging writes it.
+    const release = { insertId: 'r1', logName: 'projects/demo/logs/cloudaudit.googleapis.com%2Factivity', timestamp: '2024-03-01T10:00:00.123456Z', severity: 'NOTICE', resource: { type: 'audited_resource', labels: { project_id: 'demo', service: 'firebaserules.googleapis.com' } }, protoPayload: { '@type': 'type.googleapis.com/google.cloud.audit.AuditLog', serviceName: 'firebaserules.googleapis.com', methodName: 'google.firebase.rules.v1.FirebaseRulesService.UpdateRelease', resourceName: 'projects/demo/releases/cloud.firestore', authenticationInfo: { principalEmail: 'dev@example.com' }, requestMetadata: { callerIp: '2001:db8::7' } } };
+    const [event] = events(parseRecord(JSON.stringify(release)));
+    expect(event!.event).toMatchObject({ action: 'google.firebase.rules.v1.FirebaseRulesService.UpdateRelease', category: ['configuration', 'api'], type: ['change'], provider: 'firebaserules.googleapis.com', severity_label: 'LOW' });
+    expect(event!.source?.ip).toBe('2001:db8::7');
+    expect(event!.cloud?.project?.id).toBe('demo');
+    expect(event!['@timestamp']).toBe('2024-03-01T10:00:00.123Z');
+  });
+
   it('keeps the id of a re-delivered entry (insertId, log, time)', () => {
     const a = events(parseRecord(lines[0]!))[0]!;
     expect(events(parseRecord(lines[0]!))[0]!.event.id).toBe(a.event.id);

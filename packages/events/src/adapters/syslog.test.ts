@@ -170,6 +170,17 @@ describe('syslog headers (RFC 5424 section 6.5 examples, RFC 3164 section 5.4)',
     expect(event.source?.ip).toBe('203.0.113.9');
   });
 
+  it('reads RFC 3164 lines without a hostname', () => {
+    const su = one('<86>Oct 11 22:14:15 su: pam_unix(su:auth): authentication failure; logname=alice uid=1000 euid=0 tty=pts/0 ruser=alice rhost=  user=root');
+    expect(su.host).toBeUndefined();
+    expect(su.process?.name).toBe('su');
+    expect(su.event).toMatchObject({ action: 'pam_auth_failure', outcome: 'failure' });
+    expect(su.user?.name).toBe('root');
+    const sshd = one('Oct 11 22:14:15 sshd[123]: Failed password for root from 203.0.113.9 port 22 ssh2');
+    expect(sshd.process).toEqual({ name: 'sshd', pid: 123 });
+    expect(sshd.event.outcome).toBe('failure');
+  });
+
   it('puts an RFC 3164 date no more than a day ahead of now', () => {
     expect(one('Dec 31 23:59:59 host app: x')['@timestamp']).toBe('2016-12-31T23:59:59.000Z');
     expect(one('Mar  1 12:00:00 host app: x')['@timestamp']).toBe('2017-03-01T12:00:00.000Z');

@@ -154,7 +154,8 @@ function bsd(text: string, now: Date): SyslogHeader | string {
     after = text.slice(isoTime[0].length);
   }
   const withHost = HOST_TAG.exec(after);
-  if (withHost) {
+  // "su: pam_unix(su:auth): …" has no host: the first word is the tag, not a host.
+  if (withHost && !withHost[1]!.endsWith(':')) {
     const [, hostname, appname, procid, message] = withHost;
     const header: SyslogHeader = { timestamp, hostname, appname, message: message! };
     if (procid) header.procid = procid;

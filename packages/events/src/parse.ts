@@ -47,6 +47,8 @@ export function detectJsonFormat(record: Record<string, unknown>): InputFormat |
   if ('protoPayload' in record || ('logName' in record && 'insertId' in record)) return 'gcp-audit';
   if ('@timestamp' in record && (isObject(record.event) || isObject(record.ecs) || 'event.kind' in record || 'ecs.version' in record)) return 'ecs';
   if ('ts' in record && ('uid' in record || 'id.orig_h' in record || 'id_orig_h' in record || '_path' in record || '@stream' in record || 'fuid' in record || 'note' in record || isObject(record.id))) return 'zeek-json';
+  // Our own shape says source_ip where EVE says src_ip: an event of ours missing its id is still ours, and refused as such.
+  if ('source_ip' in record || 'event_id' in record) return 'threatstream';
   if ('event_type' in record && 'timestamp' in record) return 'suricata-eve';
   return undefined;
 }

@@ -1,3 +1,4 @@
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { EventTypeSchema, type EventType } from '@threatstream/events';
 import { SeveritySchema, type Severity } from '../domain/event';
@@ -132,6 +133,22 @@ export function parseRule(input: unknown): { ok: true; rule: DetectionRule } | {
   const parsed = DetectionRuleSchema.safeParse(input);
   if (parsed.success) return { ok: true, rule: parsed.data };
   return { ok: false, errors: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(rule)'}: ${issue.message}`) };
+}
+
+/** Largest rule text accepted (a rule is a few hundred bytes; a Sigma rule a few kilobytes). */
+export const MAX_RULE_TEXT = 64 * 1024;
+
+/** Parses a declarative rule written as YAML or JSON (JSON is YAML), then validates it. */
+export function parseRuleText(text: string): { ok: true; rule: DetectionRule } | { ok: false; errors: string[] } {
+  if (text.length > MAX_RULE_TEXT) return { ok: false, errors: [`(rule): longer than ${MAX_RULE_TEXT} characters`] };
+  let input: unknown;
+  try {
+    // maxAliasCount guards against alias bombs ("billion laughs") in YAML from the API.
+    input = parseYaml(text, { maxAliasCount: 100, uniqueKeys: true });
+  } catch (error) {
+    return { ok: false, errors: [`(rule): not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`] };
+  }
+  return parseRule(input);
 }
 
 export type { Condition, EventType, Severity };

@@ -31,6 +31,8 @@ export interface Detection {
   source?: { ip?: string; port?: number };
   destination?: { ip?: string; port?: number };
   user?: string;
+  /** What the completing event said that an analyst reads first (URL, signature, audit method), cut short. */
+  context?: Record<string, string | number>;
   /** Depth in a chain: 0 for a rule over observations, 1+ for a rule over other detections. */
   depth: number;
 }

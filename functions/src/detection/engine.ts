@@ -268,7 +268,32 @@ function toDetection(compiled: CompiledRule, keyParts: string[], fired: Firing, 
   if (destination.ip !== undefined || destination.port !== undefined) detection.destination = dropUndefined(destination);
   const user = key['user.name'] ?? e.user?.name;
   if (user !== undefined) detection.user = user;
+  const context = contextOf(e);
+  if (context !== undefined) detection.context = context;
   return detection;
+}
+
+/** Longest text kept from an event in a detection's context. */
+const CONTEXT_CHARS = 256;
+const CONTEXT_FIELDS: readonly [name: string, get: Getter][] = [
+  ['url', compileGetter('url.original')],
+  ['http_method', compileGetter('http.request.method')],
+  ['http_status', compileGetter('http.response.status_code')],
+  ['signature', compileGetter('rule.name')],
+  ['audit_method', compileGetter('gcp.audit.method_name')],
+  ['audit_resource', compileGetter('gcp.audit.resource_name')],
+  ['principal', compileGetter('gcp.audit.principal_email')],
+  ['transport', compileGetter('network.transport')],
+];
+
+function contextOf(event: unknown): Record<string, string | number> | undefined {
+  let context: Record<string, string | number> | undefined;
+  for (const [name, get] of CONTEXT_FIELDS) {
+    const value = valuesOf(get(event))[0];
+    if (typeof value === 'string' && value !== '') (context ??= {})[name] = value.length > CONTEXT_CHARS ? `${value.slice(0, CONTEXT_CHARS - 1)}…` : value;
+    else if (typeof value === 'number') (context ??= {})[name] = value;
+  }
+  return context;
 }
 
 function numberOrUndefined(text: string | undefined): number | undefined {

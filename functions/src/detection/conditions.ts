@@ -191,7 +191,7 @@ function compileValueTest(condition: FieldCondition): ValueTest {
             if (shown === undefined) return false;
             const known = memo.get(shown);
             if (known !== undefined) return known;
-            const found = pattern.matcher(shown).find();
+            const found = pattern.test(shown);
             memo.set(shown, found);
             return found;
           };

@@ -113,7 +113,12 @@ function compileRule(rule: DetectionRule): CompiledRule {
   const step = <S>(key: string, t: number, transition: (state: S | undefined) => { state: S; fired?: Firing }): Firing | undefined => {
     const window = windows.get(key);
     const { state, fired } = transition(window?.state as S | undefined);
-    windows.set(key, { state, last: Math.max(window?.last ?? t, t) });
+    // The holder is ours: update it in place rather than allocate one per observation.
+    if (window === undefined) windows.set(key, { state, last: t });
+    else {
+      window.state = state;
+      if (t > window.last) window.last = t;
+    }
     return fired;
   };
 

@@ -30,7 +30,7 @@ export const SAMPLE_SIZE = 10;
 /** Ids a counting window remembers for de-duplication beyond what it needs to count. */
 export const RECENT_IDS = 64;
 /** Entries a sum window keeps one by one; older ones fold into a carried total. */
-export const MAX_SUM_ENTRIES = 2000;
+export const MAX_SUM_ENTRIES = 256;
 
 export function sampleOf(ids: readonly string[]): string[] {
   if (ids.length <= SAMPLE_SIZE) return [...ids];

@@ -163,7 +163,7 @@ function compileRule(rule: DetectionRule): CompiledRule {
     case 'beacon': {
       const match = compileCondition(rule.match);
       const params = { windowMs: rule.windowSeconds * 1000, minEvents: rule.minEvents, maxJitter: rule.maxJitter, minIntervalMs: rule.minIntervalSeconds * 1000 };
-      return keyed(rule, params.windowMs, groupBy, windows, match, readKey, (key, _event, id, t) =>
+      return keyed(rule, beaconHorizonMs(params), groupBy, windows, match, readKey, (key, _event, id, t) =>
         step(key, t, (state) => observeBeacon(state as never, { id, t, amount: 1 }, params)),
       );
     }
@@ -197,6 +197,17 @@ function compileRule(rule: DetectionRule): CompiledRule {
       };
     }
   }
+}
+
+/**
+ * How long a beacon key can sit idle and still fire: `minEvents` events fit in the window, so
+ * their mean gap is at most window / (minEvents − 1), and with jitter ≤ maxJitter no gap exceeds
+ * the mean by more than maxJitter · √(minEvents − 1) of it. A key idle longer can never fire from
+ * what it holds, so the sweep drops it: one-off outbound flows do not sit in memory for the window.
+ */
+export function beaconHorizonMs(params: { windowMs: number; minEvents: number; maxJitter: number }): number {
+  const meanGap = params.windowMs / (params.minEvents - 1);
+  return Math.min(params.windowMs, Math.ceil(meanGap * (1 + params.maxJitter * Math.sqrt(params.minEvents - 1))));
 }
 
 function keyed(

@@ -160,6 +160,8 @@ function compileValueTest(condition: FieldCondition): ValueTest {
         // "in": one set lookup, numbers and their text alike.
         const set = new Set(needles);
         return (value) => {
+          // Most values already match as they are (lower-case categories, outcomes): no copy then.
+          if (typeof value === 'string' && set.has(value)) return true;
           const shown = text(value);
           return shown !== undefined && set.has(shown);
         };

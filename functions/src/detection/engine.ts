@@ -236,6 +236,15 @@ function keyed(
 
 function keyReader(paths: readonly string[]): KeyReader {
   const getters: Getter[] = paths.map(compileGetter);
+  if (getters.length === 1) {
+    // The common case (one key field) without building a list per observation.
+    const [get] = getters as [Getter];
+    return (event) => {
+      const raw = get(event);
+      const value = Array.isArray(raw) ? raw[0] : raw;
+      return value === undefined || value === null || value === '' ? undefined : [String(value)];
+    };
+  }
   return (event) => {
     const parts: string[] = [];
     for (const get of getters) {

@@ -137,14 +137,23 @@ export function observeDistinct(previous: DistinctState | undefined, obs: Observ
   const state = previous ?? { values: [], times: [], firstIds: [], events: 0, recentIds: [], quietUntil: 0 };
   if (obs.value === undefined || obs.t < state.quietUntil || state.recentIds.includes(obs.id) || state.firstIds.includes(obs.id)) return { state };
   const since = obs.t - params.windowMs;
-  const values: string[] = [];
-  const times: number[] = [];
-  const firstIds: string[] = [];
-  for (let i = 0; i < state.values.length; i++) {
-    if (state.times[i]! >= since) {
-      values.push(state.values[i]!);
-      times.push(state.times[i]!);
-      firstIds.push(state.firstIds[i]!);
+  let values: string[];
+  let times: number[];
+  let firstIds: string[];
+  if (state.times.every((t) => t >= since)) {
+    values = state.values.slice();
+    times = state.times.slice();
+    firstIds = state.firstIds.slice();
+  } else {
+    values = [];
+    times = [];
+    firstIds = [];
+    for (let i = 0; i < state.values.length; i++) {
+      if (state.times[i]! >= since) {
+        values.push(state.values[i]!);
+        times.push(state.times[i]!);
+        firstIds.push(state.firstIds[i]!);
+      }
     }
   }
   const kept = values.length;

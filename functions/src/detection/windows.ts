@@ -1,0 +1,356 @@
+/**
+ * Keyed window state and its pure transitions: `(state | undefined, observation, rule) →
+ * { state, fired? }`. State is plain data (Firestore-storable: no nested arrays) so one store
+ * can keep it beside the in-memory engine. An observation delivered twice counts once: each
+ * state keeps the ids it counted (bounded), and a known id changes nothing.
+ */
+
+/** One event as a window sees it. */
+export interface Observation {
+  id: string;
+  /** Event time, ms since the epoch. */
+  t: number;
+  /** What the rule measures: 1 for counting, bytes for a sum, the field's value for distinct. */
+  amount: number;
+  value?: string;
+}
+
+/** What a window reports when its condition is met. */
+export interface Firing {
+  count: number;
+  firstSeen: number;
+  lastSeen: number;
+  sample: string[];
+  measures: Record<string, number>;
+  values?: string[];
+}
+
+/** Sample of contributing ids a detection carries: the first and the last few. */
+export const SAMPLE_SIZE = 10;
+/** Ids a counting window remembers for de-duplication beyond what it needs to count. */
+export const RECENT_IDS = 64;
+/** Entries a sum window keeps one by one; older ones fold into a carried total. */
+export const MAX_SUM_ENTRIES = 256;
+
+export function sampleOf(ids: readonly string[]): string[] {
+  if (ids.length <= SAMPLE_SIZE) return [...ids];
+  const half = SAMPLE_SIZE / 2;
+  return [...ids.slice(0, half), ...ids.slice(-half)];
+}
+
+function remember(recent: readonly string[], id: string): string[] {
+  const next = recent.length >= RECENT_IDS ? recent.slice(recent.length - RECENT_IDS + 1) : [...recent];
+  next.push(id);
+  return next;
+}
+
+export interface Transition<S> {
+  state: S;
+  fired?: Firing;
+}
+
+// ---------------------------------------------------------------- threshold (count or sum)
+
+export interface ThresholdState {
+  ids: string[];
+  times: number[];
+  amounts: number[];
+  /** Entries folded out of the lists (sum windows only), still inside the window until carriedUntil. */
+  carried: number;
+  carriedCount: number;
+  carriedUntil: number;
+  /** After firing, the key stays quiet for one window: one detection per key per window. */
+  quietUntil: number;
+}
+
+export interface ThresholdParams {
+  windowMs: number;
+  threshold: number;
+  sum: boolean;
+}
+
+export function observeThreshold(previous: ThresholdState | undefined, obs: Observation, params: ThresholdParams): Transition<ThresholdState> {
+  const state = previous ?? { ids: [], times: [], amounts: [], carried: 0, carriedCount: 0, carriedUntil: 0, quietUntil: 0 };
+  if (obs.t < state.quietUntil || state.ids.includes(obs.id)) return { state };
+  const since = obs.t - params.windowMs;
+  const newest = state.times.length > 0 ? state.times[state.times.length - 1]! : obs.t;
+  if (obs.t < newest - params.windowMs) return { state }; // later than its window: too late to count
+  let start = 0;
+  while (start < state.times.length && state.times[start]! < since) start++;
+  const ids = state.ids.slice(start);
+  const times = state.times.slice(start);
+  const amounts = state.amounts.slice(start);
+  let { carried, carriedCount, carriedUntil } = state;
+  if (carriedUntil < since) [carried, carriedCount, carriedUntil] = [0, 0, 0];
+  // Keep times sorted (late arrivals within the window are common with several shippers).
+  let at = times.length;
+  while (at > 0 && times[at - 1]! > obs.t) at--;
+  ids.splice(at, 0, obs.id);
+  times.splice(at, 0, obs.t);
+  amounts.splice(at, 0, obs.amount);
+  if (ids.length > MAX_SUM_ENTRIES) {
+    carried += amounts.shift()!;
+    carriedCount++;
+    ids.shift();
+    carriedUntil = Math.max(carriedUntil, times.shift()! + params.windowMs);
+  }
+  const total = carried + sum(amounts);
+  const measured = params.sum ? total : ids.length + carriedCount;
+  if (measured >= params.threshold) {
+    const fired: Firing = {
+      count: ids.length + carriedCount,
+      firstSeen: times[0]!,
+      lastSeen: times[times.length - 1]!,
+      sample: sampleOf(ids),
+      measures: params.sum ? { sum: total } : { count: ids.length + carriedCount },
+    };
+    return { state: { ids: [], times: [], amounts: [], carried: 0, carriedCount: 0, carriedUntil: 0, quietUntil: obs.t + params.windowMs }, fired };
+  }
+  return { state: { ids, times, amounts, carried, carriedCount, carriedUntil, quietUntil: state.quietUntil } };
+}
+
+function sum(values: readonly number[]): number {
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
+}
+
+// ---------------------------------------------------------------- distinct count
+
+export interface DistinctState {
+  values: string[];
+  /** Last time each value was seen. */
+  times: number[];
+  /** The first event id that brought each value. */
+  firstIds: string[];
+  events: number;
+  recentIds: string[];
+  quietUntil: number;
+}
+
+export interface DistinctParams {
+  windowMs: number;
+  threshold: number;
+}
+
+export function observeDistinct(previous: DistinctState | undefined, obs: Observation, params: DistinctParams): Transition<DistinctState> {
+  const state = previous ?? { values: [], times: [], firstIds: [], events: 0, recentIds: [], quietUntil: 0 };
+  if (obs.value === undefined || obs.t < state.quietUntil || state.recentIds.includes(obs.id) || state.firstIds.includes(obs.id)) return { state };
+  const since = obs.t - params.windowMs;
+  let values: string[];
+  let times: number[];
+  let firstIds: string[];
+  if (state.times.every((t) => t >= since)) {
+    values = state.values.slice();
+    times = state.times.slice();
+    firstIds = state.firstIds.slice();
+  } else {
+    values = [];
+    times = [];
+    firstIds = [];
+    for (let i = 0; i < state.values.length; i++) {
+      if (state.times[i]! >= since) {
+        values.push(state.values[i]!);
+        times.push(state.times[i]!);
+        firstIds.push(state.firstIds[i]!);
+      }
+    }
+  }
+  const kept = values.length;
+  const index = values.indexOf(obs.value);
+  if (index >= 0) times[index] = Math.max(times[index]!, obs.t);
+  else {
+    values.push(obs.value);
+    times.push(obs.t);
+    firstIds.push(obs.id);
+  }
+  const events = (kept === 0 ? 0 : state.events) + 1;
+  if (values.length >= params.threshold) {
+    const fired: Firing = {
+      count: events,
+      firstSeen: Math.min(...times),
+      lastSeen: Math.max(...times),
+      sample: sampleOf(firstIds),
+      measures: { distinct: values.length, events },
+      values: values.slice(0, 50),
+    };
+    return { state: { values: [], times: [], firstIds: [], events: 0, recentIds: [], quietUntil: obs.t + params.windowMs }, fired };
+  }
+  return { state: { values, times, firstIds, events, recentIds: index >= 0 ? remember(state.recentIds, obs.id) : state.recentIds, quietUntil: state.quietUntil } };
+}
+
+// ---------------------------------------------------------------- sequence
+
+export interface SequenceState {
+  /** Per step: the ids counted (bounded), their times, and how many were counted. */
+  steps: { ids: string[]; times: number[]; count: number }[];
+  /** Time each step was completed, or -1. */
+  doneAt: number[];
+}
+
+export interface SequenceParams {
+  windowMs: number;
+  minCounts: readonly number[];
+}
+
+/**
+ * `matched` lists the steps this event matches. Steps are tried last to first, so one event
+ * never completes two steps at once; a step counts only once the step before it is complete,
+ * and the whole sequence must fit in the window from its first counted event.
+ */
+export function observeSequence(previous: SequenceState | undefined, obs: Observation, matched: readonly number[], params: SequenceParams): Transition<SequenceState> {
+  const stepCount = params.minCounts.length;
+  let state = previous ?? emptySequence(stepCount);
+  for (const step of state.steps) if (step.ids.includes(obs.id)) return { state };
+  state = pruneSequence(state, obs.t - params.windowMs, params);
+  const steps = state.steps.map((step) => ({ ids: [...step.ids], times: [...step.times], count: step.count }));
+  const doneAt = [...state.doneAt];
+  for (let k = matched.length - 1; k >= 0; k--) {
+    const j = matched[k]!;
+    if (j > 0 && (doneAt[j - 1]! < 0 || doneAt[j - 1]! > obs.t)) continue;
+    const step = steps[j]!;
+    if (step.ids.length < RECENT_IDS) {
+      step.ids.push(obs.id);
+      step.times.push(obs.t);
+    }
+    step.count++;
+    if (doneAt[j]! < 0 && step.count >= params.minCounts[j]!) {
+      doneAt[j] = obs.t;
+      if (j === stepCount - 1) {
+        const ids = steps.flatMap((s) => s.ids);
+        const times = steps.flatMap((s) => s.times);
+        const fired: Firing = {
+          count: steps.reduce((total, s) => total + s.count, 0),
+          firstSeen: Math.min(...times),
+          lastSeen: obs.t,
+          sample: sampleOf(ids),
+          measures: Object.fromEntries(steps.map((s, i) => [`step${i + 1}`, s.count])),
+        };
+        return { state: emptySequence(stepCount), fired };
+      }
+    }
+    break;
+  }
+  return { state: { steps, doneAt } };
+}
+
+function emptySequence(stepCount: number): SequenceState {
+  return { steps: Array.from({ length: stepCount }, () => ({ ids: [], times: [], count: 0 })), doneAt: Array.from({ length: stepCount }, () => -1) };
+}
+
+/** Drops first-step events older than the window; without a complete first step, later steps restart. */
+function pruneSequence(state: SequenceState, since: number, params: SequenceParams): SequenceState {
+  const first = state.steps[0]!;
+  if (first.times.length === 0 || first.times[0]! >= since) return state;
+  const keep = first.times.findIndex((t) => t >= since);
+  const ids = keep < 0 ? [] : first.ids.slice(keep);
+  const times = keep < 0 ? [] : first.times.slice(keep);
+  const count = ids.length;
+  if (count >= params.minCounts[0]!) return { steps: [{ ids, times, count }, ...state.steps.slice(1)], doneAt: state.doneAt };
+  const fresh = emptySequence(params.minCounts.length);
+  fresh.steps[0] = { ids, times, count };
+  return fresh;
+}
+
+// ---------------------------------------------------------------- rate change
+
+export interface RateState {
+  bucketStart: number;
+  current: number;
+  /** Counts of the buckets before the current one, oldest first. */
+  baseline: number[];
+  ids: string[];
+  quietUntil: number;
+}
+
+export interface RateParams {
+  bucketMs: number;
+  baselineBuckets: number;
+  minCount: number;
+  factor: number;
+}
+
+export function observeRate(previous: RateState | undefined, obs: Observation, params: RateParams): Transition<RateState> {
+  const bucket = Math.floor(obs.t / params.bucketMs) * params.bucketMs;
+  let state = previous ?? { bucketStart: bucket, current: 0, baseline: [], ids: [], quietUntil: 0 };
+  if (bucket < state.bucketStart) return { state }; // a late event's bucket is already judged
+  if (bucket > state.bucketStart) {
+    const skipped = Math.min(params.baselineBuckets, (bucket - state.bucketStart) / params.bucketMs - 1);
+    const baseline = [...state.baseline, state.current, ...Array.from({ length: skipped }, () => 0)].slice(-params.baselineBuckets);
+    state = { bucketStart: bucket, current: 0, baseline, ids: [], quietUntil: state.quietUntil };
+  }
+  if (state.ids.includes(obs.id)) return { state };
+  const current = state.current + 1;
+  const ids = state.ids.length < RECENT_IDS ? [...state.ids, obs.id] : [...state.ids.slice(1), obs.id];
+  const next: RateState = { ...state, current, ids };
+  // Buckets missing from the baseline count as zero: a key that was quiet and now floods is a change.
+  const mean = sum(state.baseline) / params.baselineBuckets;
+  // A key needs one finished bucket before it has a baseline (the first bucket of a key, or of
+  // an instance's memory, says nothing about change).
+  if (state.baseline.length > 0 && obs.t >= state.quietUntil && current >= params.minCount && current >= params.factor * mean) {
+    const fired: Firing = {
+      count: current,
+      firstSeen: bucket,
+      lastSeen: obs.t,
+      sample: sampleOf(ids),
+      measures: { count: current, baselineMean: Math.round(mean * 100) / 100, bucketSeconds: params.bucketMs / 1000 },
+    };
+    return { state: { ...next, quietUntil: bucket + params.bucketMs }, fired };
+  }
+  return { state: next };
+}
+
+// ---------------------------------------------------------------- beaconing
+
+export interface BeaconState {
+  ids: string[];
+  times: number[];
+  quietUntil: number;
+}
+
+export interface BeaconParams {
+  windowMs: number;
+  minEvents: number;
+  maxJitter: number;
+  minIntervalMs: number;
+}
+
+/** Regular intervals: the last `minEvents` events' gaps vary by at most `maxJitter` of their mean. */
+export function observeBeacon(previous: BeaconState | undefined, obs: Observation, params: BeaconParams): Transition<BeaconState> {
+  const state = previous ?? { ids: [], times: [], quietUntil: 0 };
+  if (obs.t < state.quietUntil || state.ids.includes(obs.id)) return { state };
+  const since = obs.t - params.windowMs;
+  const ids: string[] = [];
+  const times: number[] = [];
+  for (let i = 0; i < state.times.length; i++) {
+    if (state.times[i]! >= since) {
+      ids.push(state.ids[i]!);
+      times.push(state.times[i]!);
+    }
+  }
+  let at = times.length;
+  while (at > 0 && times[at - 1]! > obs.t) at--;
+  ids.splice(at, 0, obs.id);
+  times.splice(at, 0, obs.t);
+  while (ids.length > params.minEvents) {
+    ids.shift();
+    times.shift();
+  }
+  if (times.length >= params.minEvents) {
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    const mean = sum(gaps) / gaps.length;
+    const deviation = Math.sqrt(sum(gaps.map((gap) => (gap - mean) ** 2)) / gaps.length);
+    const jitter = mean > 0 ? deviation / mean : Number.POSITIVE_INFINITY;
+    if (mean >= params.minIntervalMs && jitter <= params.maxJitter) {
+      const fired: Firing = {
+        count: ids.length,
+        firstSeen: times[0]!,
+        lastSeen: obs.t,
+        sample: sampleOf(ids),
+        measures: { events: ids.length, intervalSeconds: Math.round(mean / 10) / 100, jitter: Math.round(jitter * 1000) / 1000 },
+      };
+      return { state: { ids: [], times: [], quietUntil: obs.t + params.windowMs }, fired };
+    }
+  }
+  return { state: { ids, times, quietUntil: state.quietUntil } };
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectFormat, parseRecord } from './parse.js';
-import { NormalizedEventSchema, type ParseOutcome } from './schema.js';
+import { events, refusal } from '../test-support/samples.js';
 import { toSecurityEvent } from './security-event.js';
 
 const SEED = {
@@ -14,17 +14,6 @@ const SEED = {
   payload: { attempts: 150 },
   metadata: {},
 };
-
-export function events(outcome: ParseOutcome) {
-  if (!outcome.ok) throw new Error(`expected events, got ${outcome.reason}: ${outcome.message}`);
-  for (const event of outcome.events) NormalizedEventSchema.parse(event);
-  return outcome.events;
-}
-
-export function refusal(outcome: ParseOutcome) {
-  if (outcome.ok) throw new Error(`expected a refusal, got ${JSON.stringify(outcome.events)}`);
-  return outcome;
-}
 
 describe('our own JSON (threatstream)', () => {
   it('is detected, parsed as an alert and mapped back unchanged', () => {

@@ -45,7 +45,7 @@ export function detectJsonFormat(record: Record<string, unknown>): InputFormat |
   if ('event_type' in record && ('flow_id' in record || 'src_ip' in record || 'in_iface' in record || 'pcap_cnt' in record)) return 'suricata-eve';
   if ('protoPayload' in record || ('logName' in record && 'insertId' in record)) return 'gcp-audit';
   if ('@timestamp' in record && (isObject(record.event) || isObject(record.ecs) || 'event.kind' in record || 'ecs.version' in record)) return 'ecs';
-  if ('ts' in record && ('uid' in record || 'id.orig_h' in record || '_path' in record || 'fuid' in record || 'note' in record)) return 'zeek-json';
+  if ('ts' in record && ('uid' in record || 'id.orig_h' in record || 'id_orig_h' in record || '_path' in record || '@stream' in record || 'fuid' in record || 'note' in record || isObject(record.id))) return 'zeek-json';
   if ('event_type' in record && 'timestamp' in record) return 'suricata-eve';
   return undefined;
 }

@@ -248,8 +248,10 @@ export function classifyAlert(e: NormalizedEvent): EventType {
   const group = /^(?:ET|ETPRO|GPL)\s+([A-Z0-9_]+)/.exec(signature)?.[1];
   // Suricata's own decoder, stream and app-layer events ("SURICATA HTTP …") are protocol anomalies.
   if (/^SURICATA\s/.test(signature)) return 'protocol_anomaly';
+  // Zeek notices write words with underscores (SSH::Password_Guessing).
+  const words = signature.replace(/_/g, ' ');
   for (const [pattern, type] of SIGNATURE_PATTERNS) {
-    if (pattern.test(signature)) return type;
+    if (pattern.test(words)) return type;
   }
   if (group && RULESET_GROUPS[group]) return RULESET_GROUPS[group];
   const category = e.rule?.category ?? '';

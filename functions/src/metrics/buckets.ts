@@ -117,7 +117,8 @@ export function deltaCounters(delta: MetricsDelta): {
   bySeverity: Record<string, number>;
   byType: Record<string, number>;
   byCountry: Record<string, number>;
-  observationsBy: Record<string, Record<string, number>>;
+  /** Only for an observation: format → source → 1. */
+  observationsBy?: Record<string, Record<string, number>>;
 } {
   const events = delta.events ?? 0;
   const top: Record<string, number> = { writes: 1, events };
@@ -138,9 +139,9 @@ export function deltaCounters(delta: MetricsDelta): {
     bySeverity,
     byType: delta.eventType && events ? { [delta.eventType]: events } : {},
     byCountry: delta.country !== undefined && events ? { [countryKey(delta.country)]: events } : {},
-    observationsBy: delta.observation
-      ? { [observationKey(delta.observation.format)]: { [observationKey(delta.observation.source)]: 1 } }
-      : {},
+    ...(delta.observation && {
+      observationsBy: { [observationKey(delta.observation.format)]: { [observationKey(delta.observation.source)]: 1 } },
+    }),
   };
 }
 

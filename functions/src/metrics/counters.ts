@@ -93,7 +93,7 @@ export function stageCount(writer: CountWriter, key: string, at: Date, delta: Me
         bySeverity: increments(counters.bySeverity),
         ...(Object.keys(counters.byType).length > 0 && { byType: increments(counters.byType) }),
         ...(Object.keys(counters.byCountry).length > 0 && { byCountry: increments(counters.byCountry) }),
-        ...(Object.keys(counters.observationsBy).length > 0 && {
+        ...(counters.observationsBy && {
           observationsBy: Object.fromEntries(Object.entries(counters.observationsBy).map(([format, bySource]) => [format, increments(bySource)])),
         }),
       },

@@ -41,6 +41,8 @@ describe('routeRecord', () => {
     const body = JSON.parse(message!.data.toString());
     expect(body).toMatchObject({ event_id: 'a-1', source_ip: '185.234.72.91', destination_port: 22, event_type: 'port_scan' });
     expect(body.normalized.event).toMatchObject({ id: 'a-1', kind: 'alert', format: 'ecs' });
+    expect(body.normalized.event.original).toBe(ecs('alert', 'a-1').toString());
+    expect(body.metadata.original).toBeUndefined();
 
     const event = routeRecord(ecs('event', 'o-1'), { adapters: true });
     if (event.kind !== 'publish') throw new Error('not published');

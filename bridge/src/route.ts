@@ -96,7 +96,10 @@ function parse(text: string, format: InputFormat): Route {
 /** An alert becomes the design.md event with the normalised event attached; anything else an observation. */
 export function toMessage(event: NormalizedEvent, format: InputFormat): OutgoingMessage {
   if (event.event.kind === 'alert') {
-    const securityEvent = { ...toSecurityEvent(event), normalized: event };
+    const { metadata, ...rest } = toSecurityEvent(event);
+    // The raw record travels once, in normalized.event.original (not again in metadata).
+    const { original: _original, ...kept } = metadata ?? {};
+    const securityEvent = { ...rest, metadata: kept, normalized: event };
     return {
       destination: 'events',
       data: Buffer.from(JSON.stringify(securityEvent)),

@@ -26,6 +26,13 @@ describe('our own JSON (threatstream)', () => {
     expect(toSecurityEvent(event!)).toEqual(SEED);
   });
 
+  it('refuses an event of ours without its id as ours, not as another format', () => {
+    const { event_id: _id, ...rest } = SEED;
+    const outcome = refusal(parseRecord(JSON.stringify(rest)));
+    expect(outcome.reason).toBe('threatstream.invalid');
+    expect(outcome.message).toMatch(/event_id/);
+  });
+
   it('refuses an invalid event with a reason naming the format and the field', () => {
     const outcome = refusal(parseRecord(JSON.stringify({ ...SEED, source_ip: 'nope' })));
     expect(outcome.reason).toBe('threatstream.invalid');

@@ -1,3 +1,4 @@
+import { looksLikeAccessLog } from './adapters/access-log.js';
 import { parseCef } from './adapters/cef.js';
 import { parseEcs } from './adapters/ecs.js';
 import { parseGcpAudit } from './adapters/gcp-audit.js';
@@ -46,6 +47,8 @@ export function detectJsonFormat(record: Record<string, unknown>): InputFormat |
   if ('protoPayload' in record || ('logName' in record && 'insertId' in record)) return 'gcp-audit';
   if ('@timestamp' in record && (isObject(record.event) || isObject(record.ecs) || 'event.kind' in record || 'ecs.version' in record)) return 'ecs';
   if ('ts' in record && ('uid' in record || 'id.orig_h' in record || 'id_orig_h' in record || '_path' in record || '@stream' in record || 'fuid' in record || 'note' in record || isObject(record.id))) return 'zeek-json';
+  // Our own shape says source_ip where EVE says src_ip: an event of ours missing its id is still ours, and refused as such.
+  if ('source_ip' in record || 'event_id' in record) return 'threatstream';
   if ('event_type' in record && 'timestamp' in record) return 'suricata-eve';
   return undefined;
 }
@@ -53,21 +56,22 @@ export function detectJsonFormat(record: Record<string, unknown>): InputFormat |
 const RFC3164_START = /^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d /;
 const ISO_START = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
 const RFC5424_NO_PRI = /^1 \d{4}-\d\d-\d\dT/;
-const NCSA_START = /^\S+ \S+ \S+ \[\d\d\/[A-Z][a-z]{2}\/\d{4}:/;
-const CEF_MARK = /CEF:\d+\|/;
+const CEF_MARK = /CEF: ?\d+\|/;
 
 /** The format of a text record: first bytes, then one anchored pattern; undefined if none fits. */
 export function detectTextFormat(raw: string): InputFormat | undefined {
   const first = raw.charCodeAt(0);
   if (first === 35 /* # */) return 'zeek-tsv';
-  if (raw.startsWith('CEF:')) return 'cef';
+  // CEF, bare or behind any syslog-ish prefix (some relays write "host tag[pid] CEF:0|…").
+  const head = raw.length > 512 ? raw.slice(0, 512) : raw;
+  if (head.includes('CEF:') && CEF_MARK.test(head)) return 'cef';
   const syslogLike =
-    (first === 60 /* < */ && /^<\d{1,3}>/.test(raw)) ||
+    first === 60 /* < */ ||
     RFC3164_START.test(raw) ||
     ISO_START.test(raw) ||
     RFC5424_NO_PRI.test(raw);
-  if (syslogLike) return CEF_MARK.test(raw.slice(0, 512)) ? 'cef' : 'syslog';
-  if (NCSA_START.test(raw)) return 'syslog';
+  if (syslogLike) return 'syslog';
+  if (looksLikeAccessLog(raw)) return 'syslog';
   return undefined;
 }
 

@@ -145,6 +145,9 @@ const SIGNATURE_PATTERNS: [RegExp, EventType][] = [
   [/log4j|log4shell|jndi|cve-\d{4}-\d+|exploit|overflow|remote code execution|\brce\b|deserializ|shellshock|webshell/i, 'exploit'],
   [/trojan|malware|backdoor|\bbot(net)?\b|\bworm\b|virus|coin ?miner|cryptomin|\brat\b/i, 'malware'],
   [/privilege escalation|privesc|setuid/i, 'privilege_escalation'],
+  // WAF and firewall verdicts on reputation or access rules, and certificate checks.
+  [/access violation|black ?list|block ?list|deny ?list|allow[- ]only list|reputation/i, 'policy_violation'],
+  [/invalid.?server.?cert|certificate validation|self.signed/i, 'policy_violation'],
 ];
 
 // Emerging Threats and Snort GPL rule groups: the word after "ET " / "GPL ".

@@ -27,6 +27,7 @@ const SAMPLES = join(ROOT, 'packages/events/samples');
 const EVE_SAMPLE = join(SAMPLES, 'suricata-eve/eve.json');
 const ZEEK_JSON_SAMPLES = ['NASHUA_conn.json', 'NASHUA_notice.json', 'NASHUA_dns.json'].map((f) => join(SAMPLES, 'zeek-json', f));
 const SURICATA_FIXTURES = join(ROOT, 'test/kafka/fixtures/suricata');
+const LOG_FIXTURES = join(ROOT, 'test/kafka/fixtures/logs');
 
 const firestoreHost = inject('firestoreEmulatorHost');
 
@@ -100,7 +101,7 @@ describe('kcat and rsyslog ship real sensor files through the bridge', () => {
   let s: Stream;
 
   beforeAll(async () => {
-    s = await startStream({ 'suricata.eve': 'suricata-eve', 'zeek.json': 'zeek-json' });
+    s = await startStream({ 'suricata.eve': 'suricata-eve', 'zeek.json': 'zeek-json', syslog: 'syslog', 'firewall.cef': 'cef' });
   });
   afterAll(async () => {
     await closeStream(s);
@@ -174,6 +175,41 @@ describe('kcat and rsyslog ship real sensor files through the bridge', () => {
     } finally {
       await rsyslog.stop();
     }
+  });
+
+  it('rsyslog: sshd and nginx logs tailed onto a syslog topic, a firewall WAF\'s CEF onto a CEF topic', async () => {
+    const sources = [
+      { file: join(LOG_FIXTURES, 'auth.txt'), format: 'syslog' as const, name: 'auth.log' },
+      { file: join(LOG_FIXTURES, 'nginx-access.txt'), format: 'syslog' as const, name: 'access.log' },
+      { file: join(LOG_FIXTURES, 'fortiweb-cef.txt'), format: 'cef' as const, name: 'fortiweb.log' },
+    ];
+    const want = { alerts: new Set<string>(), observations: new Set<string>() };
+    for (const source of sources) {
+      const got = expected([source.file], source.format);
+      for (const id of got.alerts) want.alerts.add(id);
+      for (const id of got.observations) want.observations.add(id);
+    }
+    // The WAF's attack records are alerts; logins, requests and its audit records are observations.
+    expect(want.alerts.size).toBeGreaterThan(0);
+    const deadLettersBefore = await s.bridge.metric('bridge_messages_dead_lettered_total');
+    const shippers = [];
+    try {
+      for (const source of sources) {
+        const rsyslog = await startRsyslog(s.topicOf(source.format), source.name);
+        shippers.push(rsyslog);
+        for (const line of readFileSync(source.file, 'utf8').split('\n').filter(Boolean)) appendFileSync(rsyslog.file, `${line}\n`);
+      }
+      await expectArrived(s, want, s.bridge);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\nrsyslogd:\n${shippers.map((r) => r.logs()).join('\n')}`);
+    } finally {
+      for (const rsyslog of shippers) await rsyslog.stop();
+    }
+    for (const id of want.alerts) {
+      const body = JSON.parse(s.events.received.get(id)!.data.toString()) as { normalized: { event: { format: string } } };
+      expect(body.normalized.event.format).toBe('cef');
+    }
+    expect(await s.bridge.metric('bridge_messages_dead_lettered_total')).toBe(deadLettersBefore);
   });
 });
 

@@ -8,7 +8,7 @@ import { parseThreatstream } from './adapters/threatstream.js';
 import type { AdapterContext, JsonAdapter, TextAdapter } from './adapters/types.js';
 import { parseZeekJson } from './adapters/zeek-json.js';
 import { parseZeekTsv } from './adapters/zeek-tsv.js';
-import { INPUT_FORMATS, type InputFormat, type ParseHint, type ParseOutcome } from './schema.js';
+import { INPUT_FORMATS, type InputFormat, type NormalizedEvent, type ParseHint, type ParseOutcome } from './schema.js';
 import { failure, isObject } from './util.js';
 
 /** Larger records are refused: a log record is bytes to kilobytes; a Zeek chunk is bounded by the bridge's message size. */
@@ -119,6 +119,8 @@ function dispatch(text: string, format: InputFormat | undefined, context: Adapte
     try {
       record = JSON.parse(text);
     } catch (error) {
+      // Shippers that batch (Fluent Bit, Vector) send JSON lines: one record each.
+      if (text.includes('\n')) return parseJsonLines(text, format, context);
       return failure(format ?? 'unknown', 'invalid_json', `not valid JSON: ${(error as Error).message}`);
     }
     if (!isObject(record)) return failure(format ?? 'unknown', 'not_an_object', 'the JSON record must be an object');
@@ -142,6 +144,31 @@ function parseRecordJson(record: Record<string, unknown>, raw: string, format: I
   }
   if (!isJsonFormat(jsonFormat)) return failure(jsonFormat, 'unexpected_json', 'is a text format, got a JSON object');
   return JSON_ADAPTERS[jsonFormat](record, raw, context);
+}
+
+function parseJsonLines(text: string, format: InputFormat | undefined, context: AdapterContext): ParseOutcome {
+  const events: NormalizedEvent[] = [];
+  let seen: InputFormat | undefined;
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n]!.trim();
+    if (line === '') continue;
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch (error) {
+      return failure(format ?? seen ?? 'unknown', 'invalid_json', `line ${n + 1}: not valid JSON: ${(error as Error).message}`);
+    }
+    if (!isObject(record)) return failure(format ?? seen ?? 'unknown', 'not_an_object', `line ${n + 1}: the JSON record must be an object`);
+    const outcome = parseRecordJson(record, line, format, context);
+    if (!outcome.ok) return { ...outcome, message: outcome.message.replace(/^([^:]+): /, `$1: line ${n + 1}: `) };
+    if (seen !== undefined && outcome.format !== seen) {
+      return failure(seen, 'mixed_formats', `line ${n + 1} is ${outcome.format}, earlier lines ${seen}: send one format per record`);
+    }
+    seen = outcome.format;
+    events.push(...outcome.events);
+  }
+  return seen === undefined ? failure(format ?? 'unknown', 'empty', 'record is empty') : { ok: true, format: seen, events };
 }
 
 /** A Pub/Sub push delivery ({message: {data: base64}, subscription}) carries the record in data. */

@@ -24,6 +24,14 @@ describe('ECS JSON (already normalised)', () => {
     expect(events(parseRecord(raw))[0]!.event.id).toBe(event!.event.id);
   });
 
+  it('takes what Beats send beyond the schema: extra fields dropped, numeric labels as text', () => {
+    const raw = JSON.stringify({ '@timestamp': '2024-05-01T10:00:00.000Z', ecs: { version: '8.0.0' }, agent: { type: 'filebeat' }, event: { kind: 'event', category: ['network'], module: 'zeek', dataset: 'zeek.conn' }, user_agent: { name: 'curl' }, labels: { site: 'ams', rack: 4 }, source: { ip: '10.0.0.1', port: 5 } });
+    const [event] = events(parseRecord(raw));
+    expect(event!.labels).toEqual({ site: 'ams', rack: '4' });
+    expect(event).not.toHaveProperty('agent');
+    expect(event!.event.dataset).toBe('zeek.conn');
+  });
+
   it.each([
     [{ '@timestamp': 'today', event: { kind: 'event' } }, /@timestamp/],
     [{ '@timestamp': '2024-05-01T10:00:00Z', event: { kind: 'event' }, source: { port: 70000 } }, /source.port/],

@@ -79,6 +79,17 @@ describe('Suricata EVE on real Suricata 7 output (ET Open over suricata-verify p
     expect(ids[0]).toMatch(/^eve-[0-9a-f]{16}$/);
   });
 
+  it('reads a batch of EVE lines in one record (JSON lines), and names the bad line of a batch', () => {
+    const batch = lines.slice(0, 10).join('\n');
+    const parsed = events(parseRecord(batch));
+    expect(parsed.map((e) => e.event.original)).toEqual(lines.slice(0, 10));
+    const broken = refusal(parseRecord(`${lines[0]}\n{"timestamp": `));
+    expect(broken.reason).toBe('suricata-eve.invalid_json');
+    expect(broken.message).toMatch(/line 2: not valid JSON/);
+    const mixed = refusal(parseRecord(`${lines[0]}\n${JSON.stringify({ event_id: 'x', timestamp: '2024-01-01T00:00:00Z', event_type: 'ddos', source_ip: '1.2.3.4' })}`));
+    expect(mixed.reason).toBe('suricata-eve.mixed_formats');
+  });
+
   it('parses the documented timestamp form', () => {
     const line = JSON.stringify({ timestamp: '2020-06-06T06:36:48.235506+0000', flow_id: 1, event_type: 'flow', src_ip: '10.0.0.1', dest_ip: '10.0.0.2', proto: 'TCP' });
     expect(events(parseRecord(line))[0]!['@timestamp']).toBe('2020-06-06T06:36:48.235Z');

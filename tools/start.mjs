@@ -285,7 +285,7 @@ function startDemo(brokers) {
   return startChild(
     'simulator',
     join(ROOT, 'node_modules/.bin/tsx'),
-    [join(ROOT, 'tools/simulator/cli.ts'), '--rate', String(demoRate), '--quiet'],
+    [join(ROOT, 'tools/simulator/cli.ts'), '--rate', String(demoRate), '--native', '--quiet'],
     { env: { KAFKA_BROKERS: brokers } },
   );
 }

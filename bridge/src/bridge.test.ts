@@ -108,6 +108,20 @@ function message(offset: number, value: string | null = JSON.stringify({ event_i
   } satisfies KafkaMessage;
 }
 
+function fakeBatch(messages: KafkaMessage[]) {
+  return {
+    topic: TOPIC,
+    partition: 0,
+    highWatermark: String(Number(messages.at(-1)!.offset) + 1),
+    messages,
+    isEmpty: () => messages.length === 0,
+    firstOffset: () => messages[0]!.offset,
+    lastOffset: () => messages.at(-1)!.offset,
+    offsetLag: () => '0',
+    offsetLagLow: () => '0',
+  };
+}
+
 const flush = () => new Promise((r) => setImmediate(r));
 
 async function setup(env: Record<string, string> = {}, now?: () => number) {
@@ -122,8 +136,10 @@ async function setup(env: Record<string, string> = {}, now?: () => number) {
     }),
   };
   const publisher = new FakePublisher();
+  const observationsPublisher = new FakePublisher();
   const metrics = createBridgeMetrics();
   const bridge = new Bridge({
+    observationsPublisher,
     config: config(env),
     consumer: consumer as unknown as Consumer,
     producer: producer as unknown as Producer,
@@ -135,10 +151,60 @@ async function setup(env: Record<string, string> = {}, now?: () => number) {
   });
   await bridge.start();
   consumer.join([0, 1]);
-  return { bridge, consumer, producer, sent, publisher, metrics };
+  return { bridge, consumer, producer, sent, publisher, observationsPublisher, metrics };
 }
 
+const ecsRecord = (kind: 'alert' | 'event', id: string) =>
+  JSON.stringify({
+    '@timestamp': '2025-12-27T19:00:00Z',
+    event: { id, kind },
+    source: { ip: '185.234.72.91' },
+    rule: { name: 'ET SCAN Potential SSH Scan' },
+  });
+
 describe('Bridge', () => {
+  it('routes parsed alerts to events, observations to their own topic, and commits once both are stored', async () => {
+    const { bridge, consumer, publisher, observationsPublisher, sent, metrics } = await setup();
+    const badEcs = { ...message(2, '{"event_id":"x","event_type":"ddos"}'), headers: { format: Buffer.from('ecs') } } as KafkaMessage;
+    await consumer.deliver(0, [message(0, ecsRecord('alert', 'a-0')), message(1, ecsRecord('event', 'o-1')), badEcs]).done;
+    await flush();
+    expect(publisher.pending.get('0')!.attributes).toMatchObject({ event_id: 'a-0', format: 'ecs', kind: 'alert', kafka_offset: '0' });
+    expect(JSON.parse(publisher.pending.get('0')!.data.toString()).normalized.event.id).toBe('a-0');
+    expect(publisher.pending.has('1')).toBe(false);
+    expect(observationsPublisher.pending.get('1')!.attributes).toMatchObject({ event_id: 'o-1', format: 'ecs', kind: 'event' });
+    expect(sent[0]!.messages[0]!.headers!['dlq.reason']).toMatch(/^ecs\./);
+    await bridge.commit();
+    expect(consumer.lastCommit(0)).toBe('0');
+    observationsPublisher.ack(1);
+    publisher.ack(0);
+    await flush();
+    await flush();
+    await bridge.commit();
+    expect(consumer.lastCommit(0)).toBe('3');
+    expect(metrics.records.get({ topic: TOPIC, format: 'ecs', route: 'alert' })).toBe(1);
+    expect(metrics.records.get({ topic: TOPIC, format: 'ecs', route: 'observation' })).toBe(1);
+    expect(metrics.records.get({ topic: TOPIC, format: 'ecs', route: 'dead_letter' })).toBe(1);
+  });
+
+  it('consumes mapped topics beside the main one and commits each topic on its own', async () => {
+    const { bridge, consumer, publisher } = await setup({ BRIDGE_TOPIC_FORMATS: 'ids=ecs' });
+    expect(consumer.subscribe).toHaveBeenCalledWith({ topics: [TOPIC, 'ids'], fromBeginning: true });
+    const batch = (topic: string, messages: KafkaMessage[]) =>
+      consumer.deliver(0, messages, { batch: { ...fakeBatch(messages), topic } } as Partial<EachBatchPayload>).done;
+    await batch('ids', [message(5, ecsRecord('alert', 'a-5'))]);
+    await batch(TOPIC, [message(8)]);
+    await flush();
+    expect(publisher.attempts.sort()).toEqual(['a-5', 'e-8']);
+    expect(publisher.pending.get('5')!.attributes.kafka_topic).toBe('ids');
+    for (const entry of publisher.pending.values()) entry.done(null);
+    await flush();
+    await flush();
+    await bridge.commit();
+    const committed = consumer.commits.flat();
+    expect(committed).toContainEqual({ topic: 'ids', partition: 0, offset: '6' });
+    expect(committed).toContainEqual({ topic: TOPIC, partition: 0, offset: '9' });
+  });
+
   it('commits only up to the first message Pub/Sub has not acknowledged', async () => {
     const { bridge, consumer, publisher } = await setup();
     const { done, resolveOffset } = consumer.deliver(0, [0, 1, 2, 3, 4].map((o) => message(o)));

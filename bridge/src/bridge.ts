@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
+import type { InputFormat } from '@threatstream/events';
 import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer } from 'kafkajs';
 import type { BridgeConfig } from './config.js';
-import { checkEnvelope, type EnvelopeRejection } from './envelope.js';
 import { InFlightLimiter } from './limiter.js';
 import type { Logger } from './logger.js';
 import type { BridgeMetrics } from './metrics.js';
 import type { Publisher } from './pubsub.js';
+import { headerText, routeRecord, type OutgoingMessage, type Route } from './route.js';
 import { TopicWatermarks, type PartitionWatermark } from './watermark.js';
 
 /** Where the bridge stands, for /readyz and logs. */
@@ -26,6 +27,8 @@ export interface BridgeDeps {
   /** Writes dead letters; a plain (non-transactional) producer with acks from all replicas. */
   producer: Producer;
   publisher: Publisher;
+  /** Publishes observations (parsed records that are not alerts) to PUBSUB_OBSERVATIONS_TOPIC. */
+  observationsPublisher?: Publisher;
   metrics: BridgeMetrics;
   logger: Logger;
   /** The clock, replaceable in tests. */
@@ -77,13 +80,15 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
   private readonly consumer: Consumer;
   private readonly producer: Producer;
   private readonly publisher: Publisher;
+  private readonly observationsPublisher: Publisher | undefined;
   private readonly metrics: BridgeMetrics;
   private readonly log: Logger;
   private readonly now: () => number;
 
   private readonly limiter: InFlightLimiter;
-  private readonly watermarks = new TopicWatermarks();
-  private readonly highWatermarks = new Map<number, number>();
+  /** Per consumed topic (the main one and the mapped ones). */
+  private readonly watermarks = new Map<string, TopicWatermarks>();
+  private readonly highWatermarks = new Map<string, Map<number, number>>();
   /** Aborted at shutdown: wakes handlers waiting for room in the window. */
   private readonly stopController = new AbortController();
 
@@ -114,6 +119,7 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
     this.consumer = deps.consumer;
     this.producer = deps.producer;
     this.publisher = deps.publisher;
+    this.observationsPublisher = deps.observationsPublisher;
     this.metrics = deps.metrics;
     this.log = deps.logger;
     this.now = deps.now ?? Date.now;
@@ -131,10 +137,11 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
     this.metrics.ready.collectWith((g) => g.set(this.status().ready ? 1 : 0));
     this.metrics.oldestInFlight.collectWith((g) => g.set(this.oldestInFlightMs() / 1000));
     this.metrics.lag.collectWith((g) => {
-      const { topic } = this.config.kafka;
-      for (const [partition, highWatermark] of this.highWatermarks) {
-        const committed = this.watermarks.lastCommitted(partition);
-        if (committed !== undefined) g.set(Math.max(0, highWatermark - committed), { topic, partition });
+      for (const [topic, partitions] of this.highWatermarks) {
+        for (const [partition, highWatermark] of partitions) {
+          const committed = this.watermarksOf(topic).lastCommitted(partition);
+          if (committed !== undefined) g.set(Math.max(0, highWatermark - committed), { topic, partition });
+        }
       }
     });
   }
@@ -149,12 +156,12 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
     this.watchConsumer();
     await this.producer.connect();
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [kafka.topic], fromBeginning: kafka.fromBeginning });
+    await this.consumer.subscribe({ topics: kafka.topics, fromBeginning: kafka.fromBeginning });
     await this.consumer.run(this.runOptions);
     this.commitTimer = setInterval(() => void this.commit(), this.config.flow.commitIntervalMs);
     this.commitTimer.unref();
     this.state = 'running';
-    this.log.info('bridge.started', { topic: kafka.topic, groupId: kafka.groupId, pubsubTopic: this.config.pubsub.topic });
+    this.log.info('bridge.started', { topics: kafka.topics, formats: kafka.topicFormats, groupId: kafka.groupId, pubsubTopic: this.config.pubsub.topic });
   }
 
   /**
@@ -172,7 +179,7 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
     clearTimeout(this.restartTimer);
     try {
       // Stop fetching now; the group is left at disconnect, after the final commit.
-      this.consumer.pause([{ topic: this.config.kafka.topic }]);
+      this.consumer.pause(this.config.kafka.topics.map((topic) => ({ topic })));
     } catch {
       // not running yet (start-up failed): nothing to pause
     }
@@ -181,6 +188,7 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
     // Keep ~40% of the budget for the commit and the disconnects.
     const drainBudget = Math.floor(remaining() * 0.6);
     void this.publisher.flush().catch(() => {});
+    void this.observationsPublisher?.flush().catch(() => {});
     const drained = await this.limiter.idle(drainBudget);
     if (!drained) {
       this.abandoned = true;
@@ -249,7 +257,7 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
         // Fetching restarts from the committed offsets: start the watermarks afresh.
         this.generation++;
         this.restartAttempts = 0;
-        this.watermarks.reset();
+        for (const marks of this.watermarks.values()) marks.reset();
         this.highWatermarks.clear();
         this.metrics.lag.reset();
         this.joined = true;
@@ -310,7 +318,11 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
     const current = () => this.generation === generation && this.state === 'running' && isRunning();
     if (isStale()) return;
     const highWatermark = Number(batch.highWatermark);
-    if (Number.isSafeInteger(highWatermark)) this.highWatermarks.set(partition, highWatermark);
+    if (Number.isSafeInteger(highWatermark)) {
+      let partitions = this.highWatermarks.get(topic);
+      if (!partitions) this.highWatermarks.set(topic, (partitions = new Map()));
+      partitions.set(partition, highWatermark);
+    }
     let run: Run | undefined;
     let handled = 0;
     let lastHandled: string | undefined;
@@ -387,7 +399,8 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
       topic,
       partition,
       partitionLabel: String(partition),
-      mark: this.watermarks.partitionFrom(partition, firstOffset),
+      mark: this.watermarksOf(topic).partitionFrom(partition, firstOffset),
+      format: this.config.kafka.topicFormats[topic],
       startedAt: this.now(),
       pending: 0,
     };
@@ -395,11 +408,22 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
 
   /** Publishes one message to Pub/Sub, or sends it to the DLQ; `settle` is called when done. */
   private handOn(message: KafkaMessage, offset: number, run: Run, bytes: number): void {
-    const envelope = checkEnvelope(message.value);
-    if (!envelope.ok) {
-      void this.deadLetterUntilDone(message, offset, run, bytes, envelope.reason, envelope.detail);
+    const headerFormat = message.headers?.format === undefined ? undefined : headerText(message.headers.format);
+    const route: Route = routeRecord(message.value, {
+      adapters: this.config.kafka.adapters,
+      ...(run.format && { topicFormat: run.format }),
+      ...(headerFormat !== undefined && { headerFormat }),
+    });
+    if (route.kind === 'reject') {
+      this.metrics.records.inc({ topic: run.topic, format: route.format, route: 'dead_letter' });
+      void this.deadLetterUntilDone(message, offset, run, bytes, route.reason, route.detail);
       return;
     }
+    if (route.kind === 'publish') {
+      void this.publishParsed(route.format, route.messages, message, offset, run, bytes);
+      return;
+    }
+    const envelope = route;
     const data = message.value!;
     const attributes: Record<string, string> =
       envelope.eventType === undefined
@@ -431,6 +455,43 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
     } catch (error) {
       // The client refused it outright (it validates attributes): retried like any failure.
       done(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /**
+   * Publishes what one parsed record became (alerts to PUBSUB_TOPIC, observations to
+   * PUBSUB_OBSERVATIONS_TOPIC), each retried until stored; the record is done when all are.
+   */
+  private async publishParsed(
+    format: string,
+    messages: OutgoingMessage[],
+    message: KafkaMessage,
+    offset: number,
+    run: Run,
+    bytes: number,
+  ): Promise<void> {
+    try {
+      const origin = {
+        kafka_topic: run.topic,
+        kafka_partition: run.partitionLabel,
+        kafka_offset: message.offset,
+        kafka_timestamp: message.timestamp,
+      };
+      const results = await Promise.all(
+        messages.map((outgoing) => {
+          const publisher = outgoing.destination === 'events' ? this.publisher : this.observationsPublisher;
+          if (!publisher) throw new Error('an observation was parsed but the bridge has no observations publisher');
+          const attributes = { ...outgoing.attributes, ...origin };
+          return this.retry('pubsub', () => publishOnce(publisher, outgoing.data, attributes));
+        }),
+      );
+      for (const outgoing of messages) {
+        this.metrics.records.inc({ topic: run.topic, format, route: outgoing.destination === 'events' ? 'alert' : 'observation' });
+      }
+      if (results.every(Boolean)) this.published(offset, run, bytes);
+      else this.settle(offset, run, bytes, false);
+    } catch (bug) {
+      this.fatal(bug);
     }
   }
 
@@ -466,7 +527,7 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
     offset: number,
     run: Run,
     bytes: number,
-    reason: EnvelopeRejection,
+    reason: string,
     detail: string,
   ): Promise<void> {
     try {
@@ -496,7 +557,7 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
     this.emit('fatal', error instanceof Error ? error : new Error(String(error)));
   }
 
-  private async deadLetter(message: KafkaMessage, run: Run, reason: EnvelopeRejection, detail: string): Promise<void> {
+  private async deadLetter(message: KafkaMessage, run: Run, reason: string, detail: string): Promise<void> {
     const headers: IHeaders = {
       ...message.headers,
       'dlq.reason': reason,
@@ -554,6 +615,12 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
   // Committing
 
   /** Commits every partition's watermark that moved. Never runs twice at once. */
+  private watermarksOf(topic: string): TopicWatermarks {
+    let marks = this.watermarks.get(topic);
+    if (!marks) this.watermarks.set(topic, (marks = new TopicWatermarks()));
+    return marks;
+  }
+
   commit(): Promise<void> {
     this.committing ??= this.commitNow().finally(() => {
       this.committing = undefined;
@@ -562,19 +629,20 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
   }
 
   private async commitNow(): Promise<void> {
-    const candidates = this.watermarks.commitCandidates();
+    const candidates = [...this.watermarks].flatMap(([topic, marks]) =>
+      marks.commitCandidates().map((candidate) => ({ topic, ...candidate })),
+    );
     if (candidates.length === 0 || !this.joined) return;
-    const { topic } = this.config.kafka;
     try {
       await this.consumer.commitOffsets(
-        candidates.map(({ partition, offset }) => ({ topic, partition, offset: String(offset) })),
+        candidates.map(({ topic, partition, offset }) => ({ topic, partition, offset: String(offset) })),
       );
-      for (const { partition, offset, epoch } of candidates) {
-        this.watermarks.markCommitted(partition, offset, epoch);
+      for (const { topic, partition, offset, epoch } of candidates) {
+        this.watermarksOf(topic).markCommitted(partition, offset, epoch);
         this.metrics.committedOffset.set(offset, { topic, partition });
       }
       this.metrics.commits.inc({ result: 'ok' });
-      this.log.debug('offsets.committed', { offsets: candidates.map(({ partition, offset }) => ({ partition, offset })) });
+      this.log.debug('offsets.committed', { offsets: candidates.map(({ topic, partition, offset }) => ({ topic, partition, offset })) });
     } catch (error) {
       this.metrics.commits.inc({ result: 'error' });
       this.log.warn('offsets.commit.failed', { error, note: 'retried at the next interval' });
@@ -598,6 +666,8 @@ interface Run {
   startedAt: number;
   /** Messages of the run not yet settled. */
   pending: number;
+  /** The topic's mapped format, if any. */
+  format: InputFormat | undefined;
 }
 
 /** Publishes once, as a promise (for the rare retries). */

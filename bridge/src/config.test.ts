@@ -90,3 +90,22 @@ describe('loadConfig', () => {
     expect(errors({ PORT: 'x', LOG_LEVEL: 'loud' }).length).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe('loadConfig: topic formats', () => {
+  it('maps topics to formats and consumes them beside the main topic', () => {
+    const config = ok({ ...base, BRIDGE_TOPIC_FORMATS: 'suricata.eve=suricata-eve, zeek=zeek-json,security.raw.logs=threatstream' });
+    expect(config.kafka.topicFormats).toEqual({ 'suricata.eve': 'suricata-eve', zeek: 'zeek-json', 'security.raw.logs': 'threatstream' });
+    expect(config.kafka.topics).toEqual(['security.raw.logs', 'suricata.eve', 'zeek']);
+    expect(config.kafka.adapters).toBe(true);
+    expect(config.pubsub.observationsTopic).toBe('security-observations');
+  });
+
+  it('rejects unknown formats, malformed entries, a mapped DLQ topic and mapping without adapters', () => {
+    expect(errors({ ...base, BRIDGE_TOPIC_FORMATS: 'ids=snort' }).join()).toMatch(/"snort" \(for ids\) is not one of threatstream, ecs, suricata-eve/);
+    expect(errors({ ...base, BRIDGE_TOPIC_FORMATS: 'ids' }).join()).toMatch(/"ids" is not topic=format/);
+    expect(errors({ ...base, BRIDGE_TOPIC_FORMATS: 'a=cef,a=syslog' }).join()).toMatch(/a is mapped twice/);
+    expect(errors({ ...base, BRIDGE_TOPIC_FORMATS: 'security.raw.logs.dlq=cef' }).join()).toMatch(/must not map the DLQ topic/);
+    expect(errors({ ...base, BRIDGE_TOPIC_FORMATS: 'a=cef', BRIDGE_ADAPTERS: 'off' }).join()).toMatch(/needs BRIDGE_ADAPTERS on/);
+    expect(errors({ ...base, PUBSUB_OBSERVATIONS_TOPIC: 'security-events' }).join()).toMatch(/must differ from PUBSUB_TOPIC/);
+  });
+});

@@ -1,3 +1,4 @@
+import { INPUT_FORMATS, isInputFormat, type InputFormat } from '@threatstream/events';
 import { z } from 'zod';
 
 /** Where a local run sends everything: the Firebase emulators' demo project. */
@@ -44,6 +45,35 @@ const BrokerList = z
   });
 
 /**
+ * `topic=format,topic=format`: records on a mapped topic are parsed as that format; the main topic
+ * (KAFKA_TOPIC) may be mapped too, and is otherwise mixed (a `format` header, or auto-detection).
+ */
+const TopicFormats = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const formats: Record<string, InputFormat> = {};
+    for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+      const match = /^([A-Za-z0-9._-]{1,249})=([a-z0-9-]+)$/.exec(entry);
+      if (!match) {
+        ctx.addIssue({ code: 'custom', message: `"${entry}" is not topic=format` });
+        return z.NEVER;
+      }
+      const [, topic, format] = match as unknown as [string, string, string];
+      if (!isInputFormat(format)) {
+        ctx.addIssue({ code: 'custom', message: `"${format}" (for ${topic}) is not one of ${INPUT_FORMATS.join(', ')}` });
+        return z.NEVER;
+      }
+      if (formats[topic] !== undefined && formats[topic] !== format) {
+        ctx.addIssue({ code: 'custom', message: `${topic} is mapped twice` });
+        return z.NEVER;
+      }
+      formats[topic] = format;
+    }
+    return formats;
+  });
+
+/**
  * The bridge's environment. Every variable is read once, at start; a bad value stops the
  * process with a message naming the variable (see `loadConfig`).
  */
@@ -86,6 +116,19 @@ const EnvSchema = z
         'must be a Pub/Sub topic id (3-255 chars, starting with a letter) or projects/<p>/topics/<t>',
       )
       .default('security-events'),
+    /** Where observations (parsed records that are not alerts) go; alerts go to PUBSUB_TOPIC. */
+    PUBSUB_OBSERVATIONS_TOPIC: z
+      .string()
+      .trim()
+      .regex(
+        /^(projects\/[a-z][-a-z0-9.:]{3,62}\/topics\/)?[A-Za-z][A-Za-z0-9\-_.~+%]{2,254}$/,
+        'must be a Pub/Sub topic id (3-255 chars, starting with a letter) or projects/<p>/topics/<t>',
+      )
+      .default('security-observations'),
+    /** Extra Kafka topics and the format of each, plus the main topic's if it is not mixed. */
+    BRIDGE_TOPIC_FORMATS: TopicFormats.default({}),
+    /** Off: only our own JSON passes (the bridge before adapters); every other record is dead-lettered. */
+    BRIDGE_ADAPTERS: boolFromEnv().default(true),
     /** Create the Pub/Sub topic at start if missing (local runs only; needs pubsub.topics.create). */
     PUBSUB_CREATE_TOPIC: boolFromEnv().default(false),
     PUBSUB_BATCH_MAX_MESSAGES: intFromEnv(1, 1000, 500),
@@ -120,6 +163,17 @@ const EnvSchema = z
     if (env.KAFKA_DLQ_TOPIC === env.KAFKA_TOPIC) {
       ctx.addIssue({ code: 'custom', path: ['KAFKA_DLQ_TOPIC'], message: 'must differ from KAFKA_TOPIC' });
     }
+    for (const topic of Object.keys(env.BRIDGE_TOPIC_FORMATS)) {
+      if (topic === env.KAFKA_DLQ_TOPIC) {
+        ctx.addIssue({ code: 'custom', path: ['BRIDGE_TOPIC_FORMATS'], message: `must not map the DLQ topic ${topic}` });
+      }
+    }
+    if (!env.BRIDGE_ADAPTERS && Object.keys(env.BRIDGE_TOPIC_FORMATS).length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['BRIDGE_TOPIC_FORMATS'], message: 'needs BRIDGE_ADAPTERS on' });
+    }
+    if (env.PUBSUB_OBSERVATIONS_TOPIC === env.PUBSUB_TOPIC) {
+      ctx.addIssue({ code: 'custom', path: ['PUBSUB_OBSERVATIONS_TOPIC'], message: 'must differ from PUBSUB_TOPIC' });
+    }
     if (env.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > env.KAFKA_SESSION_TIMEOUT_MS) {
       ctx.addIssue({
         code: 'custom',
@@ -143,7 +197,14 @@ export interface BridgeConfig {
     brokers: string[];
     clientId: string;
     groupId: string;
+    /** The main topic: mixed unless mapped in topicFormats. */
     topic: string;
+    /** Every topic consumed: the main topic first, then the mapped ones. */
+    topics: string[];
+    /** The format of each mapped topic. */
+    topicFormats: Record<string, InputFormat>;
+    /** Parse records of the supported formats (else only our own JSON passes). */
+    adapters: boolean;
     dlqTopic: string;
     fromBeginning: boolean;
     ssl: boolean;
@@ -161,6 +222,7 @@ export interface BridgeConfig {
     projectId?: string;
     emulatorHost?: string;
     topic: string;
+    observationsTopic: string;
     createTopic: boolean;
     batching: { maxMessages: number; maxBytes: number; maxMilliseconds: number };
   };
@@ -200,6 +262,9 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       clientId: e.KAFKA_CLIENT_ID,
       groupId: e.KAFKA_GROUP_ID,
       topic: e.KAFKA_TOPIC,
+      topics: [...new Set([e.KAFKA_TOPIC, ...Object.keys(e.BRIDGE_TOPIC_FORMATS)])],
+      topicFormats: e.BRIDGE_TOPIC_FORMATS,
+      adapters: e.BRIDGE_ADAPTERS,
       dlqTopic: e.KAFKA_DLQ_TOPIC,
       fromBeginning: e.KAFKA_FROM_BEGINNING,
       ssl: e.KAFKA_SSL ?? e.KAFKA_SASL_MECHANISM !== undefined,
@@ -222,6 +287,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       ...(projectId && { projectId }),
       ...(e.PUBSUB_EMULATOR_HOST && { emulatorHost: e.PUBSUB_EMULATOR_HOST }),
       topic: e.PUBSUB_TOPIC,
+      observationsTopic: e.PUBSUB_OBSERVATIONS_TOPIC,
       createTopic: e.PUBSUB_CREATE_TOPIC,
       batching: {
         maxMessages: e.PUBSUB_BATCH_MAX_MESSAGES,

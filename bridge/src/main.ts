@@ -13,16 +13,18 @@ export interface BridgeApp {
   handler: RequestListener;
   metrics: BridgeMetrics;
   publisher: Publisher;
+  observationsPublisher: Publisher;
 }
 
 /** Builds the bridge and its HTTP handler from a validated config, without starting anything. */
 export async function createBridgeApp(config: BridgeConfig, logger: Logger): Promise<BridgeApp> {
   const metrics = createBridgeMetrics();
   const { consumer, producer } = createKafka(config, logger);
-  const publisher = await createPubSubPublisher(config);
-  const bridge = new Bridge({ config, consumer, producer, publisher, metrics, logger });
+  const publisher = await createPubSubPublisher(config, config.pubsub.topic);
+  const observationsPublisher = await createPubSubPublisher(config, config.pubsub.observationsTopic);
+  const bridge = new Bridge({ config, consumer, producer, publisher, observationsPublisher, metrics, logger });
   const handler = createHttpHandler({ status: () => bridge.status(), registry: metrics.registry });
-  return { bridge, handler, metrics, publisher };
+  return { bridge, handler, metrics, publisher, observationsPublisher };
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -65,7 +67,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
         await app?.bridge.stop(config.shutdownTimeoutMs);
         // The bridge already flushed; closing the gRPC channel must not eat the rest of the budget.
         const left = Math.max(200, config.shutdownTimeoutMs - (Date.now() - started));
-        await Promise.race([app?.publisher.close(), new Promise((r) => setTimeout(r, Math.min(1_000, left)))]);
+        await Promise.race([Promise.all([app?.publisher.close(), app?.observationsPublisher.close()]), new Promise((r) => setTimeout(r, Math.min(1_000, left)))]);
         server?.close();
       } catch (error) {
         logger.error('bridge.shutdown.failed', { error });

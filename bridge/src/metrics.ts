@@ -177,6 +177,12 @@ export function createBridgeMetrics() {
     deadLettered: registry.register(
       new Counter('bridge_messages_dead_lettered_total', 'Messages sent to the Kafka dead-letter topic, by reason.'),
     ),
+    records: registry.register(
+      new Counter(
+        'bridge_records_total',
+        'Parsed records by Kafka topic, format and route (alert, observation, dead_letter); our own JSON passed through unchanged is not counted here.',
+      ),
+    ),
     publishErrors: registry.register(
       new Counter('bridge_publish_errors_total', 'Failed publish attempts (each is retried), by destination.'),
     ),

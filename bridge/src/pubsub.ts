@@ -27,11 +27,14 @@ export interface Publisher {
  * publishes (the client applies `flowControlOptions` only through `topic.flowControlled()`,
  * which cannot report each message's result, and the bridge needs those to commit offsets).
  */
-export async function createPubSubPublisher(config: BridgeConfig): Promise<Publisher & { topic: Topic }> {
+export async function createPubSubPublisher(
+  config: BridgeConfig,
+  topicName: string = config.pubsub.topic,
+): Promise<Publisher & { topic: Topic }> {
   const { pubsub, flow } = config;
   // With PUBSUB_EMULATOR_HOST set, the client talks to the emulator (plain text, no credentials).
   const client = new PubSub(pubsub.projectId ? { projectId: pubsub.projectId } : {});
-  const topic = client.topic(pubsub.topic, {
+  const topic = client.topic(topicName, {
     batching: pubsub.batching,
     messageOrdering: false,
     flowControlOptions: {

@@ -5,6 +5,10 @@ import { parseDetectionConfig, type DetectionConfig } from './domain/config';
 // values in functions/.env.<project> or answer the prompt at `firebase deploy`.
 
 export const SECURITY_EVENTS_TOPIC = 'security-events';
+/** Parsed records that are not alerts (flows, logins, requests, audit entries), for detection rules. */
+export const SECURITY_OBSERVATIONS_TOPIC = 'security-observations';
+/** Where a Cloud Logging sink publishes Google Cloud audit log entries (LogEntry JSON). */
+export const CLOUD_AUDIT_LOGS_TOPIC = 'cloud-audit-logs';
 
 export const internalCidrs = defineString('INTERNAL_CIDRS', {
   default: '',

@@ -150,3 +150,11 @@ export function modelBreaker(state: 'open' | 'closed', until?: number): void {
 export function triggerDocumentInvalid(trigger: string, path: string, reason: string): void {
   logger.error('trigger.document_invalid', { trigger, path, reason });
 }
+
+export function observationInvalid(messageId: string, reason: string): void {
+  logger.warn('observation.invalid', { messageId, reason });
+}
+
+export function auditLogParsed(messageId: string, alerts: number, observations: number): void {
+  logger.info('audit_log.parsed', { messageId, alerts, observations });
+}

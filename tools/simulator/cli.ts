@@ -18,6 +18,8 @@
  *                       bypassing Kafka and the bridge
  *   --stdout            print NDJSON events instead of sending them
  *   --epoch <iso>       event times start here and advance 1/rate s per event (default: now)
+ *   --native            everyday traffic as Suricata EVE, sshd syslog and nginx access lines, port
+ *                       scans as Suricata alerts (Kafka or stdout; `npm start` uses it)
  *   --quiet             no progress bar, only the summary
  *
  * Environment: KAFKA_BROKERS (default 127.0.0.1:9092), KAFKA_TOPIC (security.raw.logs),
@@ -27,7 +29,8 @@
 import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { SCENARIOS, Simulation, type Scenario, type SimulatedEvent } from './scenarios';
-import { seedFrom } from './prng';
+import { nativeRecord } from './native';
+import { createRng, seedFrom } from './prng';
 
 export interface CliOptions {
   scenario: Scenario;
@@ -38,6 +41,8 @@ export interface CliOptions {
   benignRatio?: number;
   poisonRatio: number;
   sink: 'kafka' | 'pubsub' | 'stdout';
+  /** Send everyday traffic and port scans as the sensors and services would write them. */
+  native?: boolean;
   epoch?: Date;
   quiet: boolean;
 }
@@ -79,6 +84,7 @@ export function parseCli(argv: string[]): CliOptions {
         stdout: { type: 'boolean', default: false },
         epoch: { type: 'string' },
         quiet: { type: 'boolean', default: false },
+        native: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     });
@@ -91,6 +97,8 @@ export function parseCli(argv: string[]): CliOptions {
     throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}; got "${v.scenario}"`);
   }
   if (v.pubsub && v.stdout) throw new UsageError('--pubsub and --stdout exclude each other');
+  // Pub/Sub security-events takes our own JSON only: the bridge is where other formats are parsed.
+  if (v.native && v.pubsub) throw new UsageError('--native needs the bridge: send to Kafka (or --stdout)');
   const poisonRatio = ratio('poison', v.poison) ?? 0;
   if (poisonRatio > 0 && (v.pubsub || v.stdout)) throw new UsageError('--poison only applies when sending to Kafka');
   let epoch: Date | undefined;
@@ -110,6 +118,7 @@ export function parseCli(argv: string[]): CliOptions {
     sink: v.pubsub ? 'pubsub' : v.stdout ? 'stdout' : 'kafka',
     ...(epoch && { epoch }),
     quiet: v.quiet!,
+    native: v.native!,
   };
 }
 
@@ -297,6 +306,7 @@ export async function run(options: CliOptions, signal?: AbortSignal): Promise<Ru
     ...(epoch && { clock: (i: number) => new Date(epoch.getTime() + Math.round((i * 1000) / options.rate)) }),
   });
   const poisonRng = new Simulation({ seed: options.seed ^ 0x5eed, scenario: 'benign' });
+  const nativeRng = createRng(options.seed ^ 0x0e7e);
   const progress = new Progress(!options.quiet && options.sink !== 'stdout', options.count, options.durationSeconds && options.durationSeconds * 1000);
   const summary: RunSummary = { sent: 0, attacks: 0, benign: 0, poison: 0, seconds: 0, byScenario: {}, byEventType: {}, campaigns: {} };
   const started = Date.now();
@@ -322,9 +332,10 @@ export async function run(options: CliOptions, signal?: AbortSignal): Promise<Ru
           batch.push({ key: sim.event.event_id, value: poisonMessage(poisonRng.next(), summary.poison) });
           summary.poison++;
         }
+        const native = options.native ? nativeRecord(sim, nativeRng) : undefined;
         batch.push({
           key: sim.campaignId ?? sim.event.event_id,
-          value: Buffer.from(JSON.stringify(sim.event)),
+          value: Buffer.from(native ? native.value : JSON.stringify(sim.event)),
           eventId: sim.event.event_id,
           eventType: sim.event.event_type,
         });

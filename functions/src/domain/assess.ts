@@ -4,6 +4,7 @@ import type { IpIntelligence } from './enrich/geoip';
 import type { SecurityEvent } from './event';
 import { analyseWithRules } from './rules';
 import { scoreRisk } from './scoring';
+import { applySensorVerdict } from './sensor';
 import type { Analysis, Geo, Risk } from './threat';
 
 export interface AssessmentDeps {
@@ -21,13 +22,14 @@ export interface Assessment {
   risk: Risk;
 }
 
-/** Enriches both addresses, analyses the event with the rules engine and scores the risk. */
+/** Enriches both addresses, analyses the event with the rules engine, scores the risk, and defers to a sensor's verdict. */
 export function assessEvent(event: SecurityEvent, deps: AssessmentDeps): Assessment {
   const source = enrichIp(event.source_ip, deps.intel, deps.config);
   const destination =
     event.destination_ip === undefined ? undefined : enrichIp(event.destination_ip, deps.intel, deps.config);
-  const analysis = analyseWithRules(event, { source, destination });
-  const risk = scoreRisk({ event, analysis, source, destination, recentActivity: deps.recentActivity, config: deps.config });
+  const ours = analyseWithRules(event, { source, destination });
+  const scored = scoreRisk({ event, analysis: ours, source, destination, recentActivity: deps.recentActivity, config: deps.config });
+  const { analysis, risk } = applySensorVerdict(event, ours, scored);
   // No `destination: undefined` key: the assessment is written to Firestore.
   return destination === undefined ? { source, analysis, risk } : { source, destination, analysis, risk };
 }

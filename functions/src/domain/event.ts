@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { NormalizedEventSchema } from '@threatstream/events';
 import { z } from 'zod';
 
 /** Event types the rules engine knows. Anything else is ingested as `unknown`, never dropped. */
@@ -42,6 +43,7 @@ const KNOWN_FIELDS = [
   'protocol',
   'payload',
   'metadata',
+  'normalized',
 ] as const;
 
 /**
@@ -71,6 +73,8 @@ export const SecurityEventSchema = z
       .optional(),
     payload: z.record(z.string(), z.unknown()).default({}),
     metadata: z.record(z.string(), z.unknown()).default({}),
+    /** A sensor alert parsed where it entered (bridge or Pub/Sub function): the normalised event. */
+    normalized: NormalizedEventSchema.optional(),
   })
   .transform((raw) => {
     const metadata: Record<string, unknown> = { ...raw.metadata };
@@ -89,6 +93,7 @@ export const SecurityEventSchema = z
       ...(raw.protocol !== undefined && { protocol: raw.protocol }),
       payload: raw.payload,
       metadata,
+      ...(raw.normalized !== undefined && { normalized: raw.normalized }),
     };
   });
 

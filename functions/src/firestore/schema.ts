@@ -1,3 +1,4 @@
+import { NormalizedEventSchema } from '@threatstream/events';
 import { Timestamp } from 'firebase-admin/firestore';
 import { z } from 'zod';
 import { EventTypeSchema, SeveritySchema } from '../domain/event';
@@ -51,6 +52,8 @@ export const ThreatDocSchema = z.object({
   protocol: z.string().optional(),
   payload: z.record(z.string(), z.unknown()),
   metadata: z.record(z.string(), z.unknown()),
+  /** A sensor alert's normalised event (@threatstream/events), as parsed where it entered. */
+  normalized: NormalizedEventSchema.optional(),
   // What ThreatStream made of it.
   occurredAt: TimestampSchema,
   geo: GeoSchema,

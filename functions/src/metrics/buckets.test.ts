@@ -3,6 +3,7 @@ import {
   bucketId,
   bucketStart,
   countryKey,
+  observationKey,
   deltaCounters,
   METRIC_SHARDS,
   minuteKey,
@@ -87,5 +88,22 @@ describe('deltaCounters', () => {
     ['unknown', 'unknown'],
   ])('country %s → key %s', (country, key) => {
     expect(countryKey(country)).toBe(key);
+  });
+});
+
+describe('observations in the buckets', () => {
+  it('counts an observation by format and source, and nothing else', () => {
+    const counters = deltaCounters({ observation: { format: 'suricata-eve', source: 'Suricata' } });
+    expect(counters.top).toEqual({ writes: 1, events: 0, observations: 1 });
+    expect(counters.observationsBy).toEqual({ 'suricata-eve': { suricata: 1 } });
+    expect(Object.values(counters.bySeverity).every((n) => n === 0)).toBe(true);
+    expect(deltaCounters({ events: 1 }).observationsBy).toBeUndefined();
+  });
+
+  it('makes names safe as map keys', () => {
+    expect(observationKey('sshd')).toBe('sshd');
+    expect(observationKey('Google Cloud / IAM.v1')).toBe('google_cloud_iam_v1');
+    expect(observationKey('...')).toBe('unknown');
+    expect(observationKey('x'.repeat(100))).toHaveLength(40);
   });
 });

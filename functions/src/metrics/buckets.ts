@@ -89,6 +89,14 @@ export interface MetricsDelta {
   eventType?: EventType;
   /** ISO 3166-1 alpha-2, or "unknown". */
   country?: string;
+  /** An observation (a parsed record that is not an alert): counted by format and source. */
+  observation?: { format: string; source: string };
+}
+
+/** A format or source name safe as a map key: lower case, [a-z0-9_-], at most 40 characters. */
+export function observationKey(name: string): string {
+  const key = name.toLowerCase().replace(/[^a-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40);
+  return key === '' ? 'unknown' : key;
 }
 
 /** A country code safe as a map key: two upper-case letters, anything else "unknown". */
@@ -109,6 +117,8 @@ export function deltaCounters(delta: MetricsDelta): {
   bySeverity: Record<string, number>;
   byType: Record<string, number>;
   byCountry: Record<string, number>;
+  /** Only for an observation: format → source → 1. */
+  observationsBy?: Record<string, Record<string, number>>;
 } {
   const events = delta.events ?? 0;
   const top: Record<string, number> = { writes: 1, events };
@@ -116,6 +126,7 @@ export function deltaCounters(delta: MetricsDelta): {
     const amount = delta[field];
     if (amount !== undefined && amount !== 0) top[field] = amount;
   }
+  if (delta.observation) top.observations = 1;
   const bySeverity: Record<string, number> = {};
   for (const severity of SEVERITIES) {
     bySeverity[severity] =
@@ -128,6 +139,9 @@ export function deltaCounters(delta: MetricsDelta): {
     bySeverity,
     byType: delta.eventType && events ? { [delta.eventType]: events } : {},
     byCountry: delta.country !== undefined && events ? { [countryKey(delta.country)]: events } : {},
+    ...(delta.observation && {
+      observationsBy: { [observationKey(delta.observation.format)]: { [observationKey(delta.observation.source)]: 1 } },
+    }),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { NormalizedEvent } from '@threatstream/events';
 import {
   FieldValue,
   Timestamp,
@@ -92,6 +93,9 @@ export function stageCount(writer: CountWriter, key: string, at: Date, delta: Me
         bySeverity: increments(counters.bySeverity),
         ...(Object.keys(counters.byType).length > 0 && { byType: increments(counters.byType) }),
         ...(Object.keys(counters.byCountry).length > 0 && { byCountry: increments(counters.byCountry) }),
+        ...(counters.observationsBy && {
+          observationsBy: Object.fromEntries(Object.entries(counters.observationsBy).map(([format, bySource]) => [format, increments(bySource)])),
+        }),
       },
       { merge: true },
     );
@@ -148,4 +152,29 @@ export function stageAlertClosed(writer: CountWriter, alertId: string, resolvedA
 
 export function countRejectedEvent(id: string, rejected: RejectedEventDoc, deps: MetricsDeps): Promise<CountOutcome> {
   return countFact(`rejected-${id}`, rejected.receivedAt.toDate(), { rejected: 1 }, deps);
+}
+
+/**
+ * An observation (a flow, a login, a request, an audit entry), by format and source. Keyed by the
+ * record-derived event id, so a redelivered or re-shipped observation is counted once.
+ */
+export function countObservation(observation: NormalizedEvent, deps: MetricsDeps): Promise<CountOutcome> {
+  return countFact(
+    `observation-${observation.event.id}`,
+    deps.now(),
+    { observation: { format: observation.event.format, source: observationSource(observation) } },
+    deps,
+  );
+}
+
+/** Who produced an observation: the sensor or program (Suricata, sshd, nginx…), else the format's module. */
+export function observationSource(observation: NormalizedEvent): string {
+  return (
+    observation.observer?.product ??
+    observation.log?.syslog?.appname ??
+    observation.process?.name ??
+    observation.event.module ??
+    observation.event.provider ??
+    'unknown'
+  );
 }

@@ -2,3 +2,4 @@
 export { onThreatCreated } from './on-threat-created.function';
 export { onEventRejected } from './on-event-rejected.function';
 export { updateRiskIndexEveryMinute as updateRiskIndex } from './update-risk-index.function';
+export { onObservation } from './on-observation.function';

@@ -38,3 +38,5 @@ export const ingest = onMessagePublished(
     );
   },
 );
+
+export { auditLogs } from './audit-log.function';

@@ -160,7 +160,8 @@ function isPastRetryAge(message: IncomingMessage, deps: IngestDeps): boolean {
   return Number.isFinite(published) && deps.now().getTime() - published > deps.maxRetryAgeMs;
 }
 
-async function reject(
+/** Keeps an invalid message in rejectedEvents (once per message bytes) with the reason. */
+export async function reject(
   message: IncomingMessage,
   deps: IngestDeps,
   reason: string,

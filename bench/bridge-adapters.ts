@@ -1,0 +1,162 @@
+/**
+ * The bridge with its adapters at work, as a ratio of the bridge passing our own JSON through,
+ * side by side in one run on the same broker and Pub/Sub emulator.
+ *
+ *   npx tsx bench/bridge-adapters.ts [--messages 50000] [--rounds 3] [--partitions 6]
+ *
+ * Each round runs node bridge/lib/main.js four times over preloaded topics, timed from 10% to
+ * 100% of the records acknowledged by Pub/Sub (bench/bridge-throughput.ts's runner):
+ *   our JSON, adapters off  simulator events, the bridge as it was before adapters (BRIDGE_ADAPTERS=off)
+ *   our JSON, adapters on   the same events with adapters on: checked at byte level, published unchanged
+ *   EVE, mapped    real Suricata EVE records (packages/events/samples, alerts and other types) on
+ *                  a topic mapped to suricata-eve: parsed, alerts → events, the rest → observations
+ *   mixed, detected  those EVE records and real Zeek JSON logs on the mixed topic, no header:
+ *                  the format detected per record, then parsed and routed
+ * The figure: our JSON with adapters on / adapters off, target ≥ 0.8. The rows of parsed formats
+ * are reported against the same base: records 3-4× larger, decoded, normalised, re-encoded.
+ * Needs `npm run build`.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PubSub } from '@google-cloud/pubsub';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { startKafka } from '../tools/kafka/broker.mjs';
+import { Simulation } from '../tools/simulator/scenarios';
+import { PROJECT, PUBSUB_EMULATOR, fmt, freePort, median, runBridge, unique, waitForPort, type Measure } from './bridge-throughput';
+
+const ROOT = join(__dirname, '..');
+const { values: args } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '50000' },
+    rounds: { type: 'string', default: '3' },
+    partitions: { type: 'string', default: '6' },
+  },
+});
+const N = Number(args.messages);
+const ROUNDS = Number(args.rounds);
+const PARTITIONS = Number(args.partitions);
+
+function ourJson(n: number): Buffer[] {
+  const sim = new Simulation({ seed: 1 });
+  return Array.from({ length: n }, () => Buffer.from(JSON.stringify(sim.next().event)));
+}
+
+function lines(file: string): Buffer[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => Buffer.from(line));
+}
+
+/** n records cycling through real samples (record ids repeat; the bridge does not care). */
+function cycle(samples: Buffer[], n: number): Buffer[] {
+  return Array.from({ length: n }, (_, i) => samples[i % samples.length]!);
+}
+
+async function preload(kafka: Kafka, topic: string, values: Buffer[]) {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }, { topic: `${topic}.dlq`, numPartitions: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  for (let i = 0; i < values.length; i += 2_000) {
+    await producer.send({ topic, acks: 1, messages: values.slice(i, i + 2_000).map((value, j) => ({ key: String(i + j), value })) });
+  }
+  await producer.disconnect();
+}
+
+async function main() {
+  if (!existsSync(join(ROOT, 'bridge/lib/main.js'))) throw new Error('build first: npm run build');
+  const cleanups: (() => Promise<void>)[] = [];
+  const kafkaInfo = process.env.KAFKA_BROKERS
+    ? await startKafka({ topics: [] })
+    : await startKafka({ port: await freePort(), controllerPort: await freePort(), topics: [], external: false });
+  cleanups.push(() => kafkaInfo.stop());
+  let emulatorHost = process.env.PUBSUB_EMULATOR_HOST;
+  if (!emulatorHost) {
+    const port = await freePort();
+    const emulator = spawn(PUBSUB_EMULATOR, ['--host=127.0.0.1', `--port=${port}`], { stdio: 'ignore', detached: true });
+    cleanups.push(async () => {
+      try {
+        process.kill(-emulator.pid!, 'SIGTERM');
+      } catch {}
+    });
+    await waitForPort(port, 60_000);
+    emulatorHost = `127.0.0.1:${port}`;
+  }
+  process.env.PUBSUB_EMULATOR_HOST = emulatorHost;
+  const kafka = new Kafka({ clientId: 'bench', brokers: kafkaInfo.brokers, logLevel: logLevel.NOTHING });
+  const pubsub = new PubSub({ projectId: PROJECT });
+  const env = { KAFKA_BROKERS: kafkaInfo.brokers.join(','), PUBSUB_EMULATOR_HOST: emulatorHost };
+
+  try {
+    const eve = lines(join(ROOT, 'packages/events/samples/suricata-eve/eve.json'));
+    const zeekDir = join(ROOT, 'packages/events/samples/zeek-json');
+    const zeek = readdirSync(zeekDir).flatMap((f) => lines(join(zeekDir, f)));
+    const json = ourJson(N);
+    const workloads: { name: string; values: Buffer[]; format?: string; env?: Record<string, string> }[] = [
+      { name: 'our JSON, adapters off', values: json, env: { BRIDGE_ADAPTERS: 'off' } },
+      { name: 'our JSON, adapters on', values: json },
+      { name: 'Suricata EVE, mapped topic', values: cycle(eve, N), format: 'suricata-eve' },
+      { name: 'EVE + Zeek JSON, detected', values: cycle([...eve, ...zeek], N) },
+    ];
+    console.log(`bridge adapters benchmark · ${fmt(N)} records × ${ROUNDS} rounds · ${PARTITIONS} partitions · node ${process.version}`);
+    for (const w of workloads) {
+      const avg = w.values.reduce((s, v) => s + v.length, 0) / w.values.length;
+      console.log(`  ${w.name.padEnd(28)} avg ${avg.toFixed(0)} bytes/record`);
+    }
+    const topics = [];
+    for (const w of workloads) {
+      const topic = unique('bench-adapters');
+      await preload(kafka, topic, w.values);
+      topics.push(topic);
+    }
+    const results: Measure[][] = workloads.map(() => []);
+    for (let round = 1; round <= ROUNDS; round++) {
+      const line: string[] = [];
+      for (const [i, w] of workloads.entries()) {
+        const events = unique('bench-adapters-events');
+        const observations = unique('bench-adapters-observations');
+        await pubsub.topic(events).create();
+        await pubsub.topic(observations).create();
+        const run = await runBridge(
+          {
+            ...env,
+            ...w.env,
+            PUBSUB_OBSERVATIONS_TOPIC: observations,
+            ...(w.format && { BRIDGE_TOPIC_FORMATS: `${topics[i]}=${w.format}` }),
+          },
+          topics[i]!,
+          events,
+          N,
+        );
+        results[i]!.push(run);
+        line.push(`${w.name} ${fmt(run.rate)}/s`);
+      }
+      console.log(`round ${round}: ${line.join(' · ')}`);
+    }
+    const base = median(results[0]!.map((m) => m.rate));
+    console.log('\nmedian of rounds, records/s from 10% to 100% acknowledged by Pub/Sub; CPU of the bridge process per record');
+    for (const [i, w] of workloads.entries()) {
+      const rate = median(results[i]!.map((m) => m.rate));
+      const cpu = median(results[i]!.map((m) => m.cpuUsPerMessage));
+      const bytes = w.values.reduce((sum, v) => sum + v.length, 0) / w.values.length;
+      const ratio = i === 0 ? '' : `   ratio to our JSON with adapters off ${(rate / base).toFixed(2)}${i === 1 ? ` (target ≥ 0.80: ${rate / base >= 0.8 ? 'MET' : 'NOT MET'})` : ''}`;
+      console.log(`  ${w.name.padEnd(28)} ${fmt(rate).padStart(8)}/s ${((rate * bytes) / 1e6).toFixed(1).padStart(5)} MB/s   CPU ${cpu.toFixed(1).padStart(6)} µs/record${ratio}`);
+    }
+  } finally {
+    await pubsub.close();
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,55 @@
+import { parseRecord } from '@threatstream/events';
+import { describe, expect, it } from 'vitest';
+import { parseCli, UsageError } from './cli';
+import { nativeRecord } from './native';
+import { createRng } from './prng';
+import { Simulation } from './scenarios';
+
+describe('native records', () => {
+  const sim = new Simulation({ seed: 7, scenario: 'mixed', benignRatio: 0.7, clock: (i) => new Date(Date.UTC(2026, 11, 7, 9, 5, i % 60)) });
+  const rng = createRng(1);
+  const rendered = Array.from({ length: 600 }, () => {
+    const s = sim.next();
+    return { s, native: nativeRecord(s, rng) };
+  });
+
+  it('renders all everyday traffic, and parses as observations of the format named, auto-detected', () => {
+    const benign = rendered.filter((r) => r.s.benign);
+    expect(benign.length).toBeGreaterThan(300);
+    const formats = new Set<string>();
+    for (const { s, native } of benign) {
+      expect(native, s.event.event_type).toBeDefined();
+      const parsed = parseRecord(native!.value);
+      if (!parsed.ok) throw new Error(`${native!.value}: ${parsed.message}`);
+      expect(parsed.format).toBe(native!.format);
+      expect(parsed.events.map((e) => e.event.kind)).toEqual(['event']);
+      formats.add(`${native!.format}:${parsed.events[0]!.observer?.product ?? parsed.events[0]!.log?.syslog?.appname ?? parsed.events[0]!.event.dataset}`);
+    }
+    // Suricata, sshd and web-server traffic all appear.
+    expect([...formats].some((f) => f.startsWith('suricata-eve'))).toBe(true);
+    expect(benign.some(({ native }) => native!.value.includes(' sshd['))).toBe(true);
+    expect(benign.some(({ native }) => /^\S+ - - \[/.test(native!.value))).toBe(true);
+  });
+
+  it('renders a port scan as a Suricata alert carrying its ATT&CK ids, and leaves other attacks in our JSON', () => {
+    const scans = rendered.filter((r) => r.s.event.event_type === 'port_scan');
+    expect(scans.length).toBeGreaterThan(0);
+    for (const { s, native } of scans) {
+      const parsed = parseRecord(native!.value);
+      if (!parsed.ok) throw new Error(parsed.message);
+      const [alert] = parsed.events;
+      expect(alert!.event.kind).toBe('alert');
+      expect(alert!.source?.ip).toBe(s.event.source_ip);
+      expect(alert!.threat?.technique?.id).toEqual(['T1046']);
+    }
+    const others = rendered.filter((r) => !r.s.benign && r.s.event.event_type !== 'port_scan');
+    expect(others.length).toBeGreaterThan(0);
+    for (const { native } of others) expect(native).toBeUndefined();
+  });
+
+  it('is asked for with --native, which needs the bridge', () => {
+    expect(parseCli(['--native']).native).toBe(true);
+    expect(parseCli([]).native).toBe(false);
+    expect(() => parseCli(['--native', '--pubsub'])).toThrow(UsageError);
+  });
+});

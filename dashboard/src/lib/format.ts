@@ -90,6 +90,12 @@ export const EVENT_TYPE_LABEL: Record<EventType, string> = {
   ransomware: 'Ransomware',
   c2_beacon: 'C2 beacon',
   suspicious_login: 'Suspicious login',
+  exploit: 'Exploit',
+  path_traversal: 'Path traversal',
+  command_injection: 'Command injection',
+  reconnaissance: 'Reconnaissance',
+  policy_violation: 'Policy violation',
+  protocol_anomaly: 'Protocol anomaly',
   unknown: 'Unknown',
 };
 

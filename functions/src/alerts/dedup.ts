@@ -48,6 +48,12 @@ const EVENT_TYPE_TITLES: Record<EventType, string> = {
   ransomware: 'Ransomware',
   c2_beacon: 'C2 beaconing',
   suspicious_login: 'Suspicious login',
+  exploit: 'Exploit attempt',
+  path_traversal: 'Path traversal',
+  command_injection: 'Command injection',
+  reconnaissance: 'Reconnaissance',
+  policy_violation: 'Policy violation',
+  protocol_anomaly: 'Protocol anomaly',
   unknown: 'Unclassified activity',
 };
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES, MAX_EVENT_BYTES, parseEvent, parseEventBytes, type EventParseResult } from './event';
+import { EVENT_TYPES as PACKAGE_EVENT_TYPES } from '@threatstream/events';
 
 const SEED = {
   event_id: 'test-001',
@@ -49,6 +50,20 @@ describe('parseEventBytes', () => {
     expect(event.event_type).toBe('unknown');
     expect(event.metadata.original_event_type).toBe('Vendor_Alert');
   });
+
+  it('knows exactly the event types the events package emits: one list, imported', () => {
+    expect(EVENT_TYPES).toBe(PACKAGE_EVENT_TYPES);
+    expect(EVENT_TYPES).toEqual(expect.arrayContaining(['exploit', 'path_traversal', 'command_injection', 'reconnaissance', 'policy_violation', 'protocol_anomaly']));
+  });
+
+  it.each(['exploit', 'path_traversal', 'command_injection', 'reconnaissance', 'policy_violation', 'protocol_anomaly'])(
+    'a sensor alert the package classifies as %s keeps its type (no unknown fallback)',
+    (type) => {
+      const event = success(parseEventBytes(bytes({ ...SEED, event_type: type })));
+      expect(event.event_type).toBe(type);
+      expect(event.metadata).not.toHaveProperty('original_event_type');
+    },
+  );
 
   it.each(EVENT_TYPES)('recognises event type %s in any case', (type) => {
     const event = success(parseEventBytes(bytes({ ...SEED, event_type: type.toUpperCase() })));

@@ -1,25 +1,13 @@
 import { isIP } from 'node:net';
-import { NormalizedEventSchema } from '@threatstream/events';
+import { EVENT_TYPES, EventTypeSchema, NormalizedEventSchema, type EventType } from '@threatstream/events';
 import { z } from 'zod';
 
-/** Event types the rules engine knows. Anything else is ingested as `unknown`, never dropped. */
-export const EVENT_TYPES = [
-  'brute_force',
-  'port_scan',
-  'malware',
-  'ddos',
-  'sql_injection',
-  'xss',
-  'phishing',
-  'data_exfiltration',
-  'privilege_escalation',
-  'ransomware',
-  'c2_beacon',
-  'suspicious_login',
-  'unknown',
-] as const;
-export const EventTypeSchema = z.enum(EVENT_TYPES);
-export type EventType = z.infer<typeof EventTypeSchema>;
+/**
+ * Event types the rules engine knows: the events package's list, the one source of it (its
+ * sensor classification emits exactly these). Anything else is ingested as `unknown`, with the
+ * type as sent kept in `metadata.original_event_type`, never dropped.
+ */
+export { EVENT_TYPES, EventTypeSchema, type EventType };
 
 export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO'] as const;
 export const SeveritySchema = z.enum(SEVERITIES);

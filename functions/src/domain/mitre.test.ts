@@ -85,6 +85,11 @@ describe('the technique table', () => {
     ['T1021.001', 'Remote Desktop Protocol', 'Lateral Movement'],
     ['T1021.004', 'SSH', 'Lateral Movement'],
     ['T1595', 'Active Scanning', 'Reconnaissance'],
+    ['T1083', 'File and Directory Discovery', 'Discovery'],
+    ['T1090', 'Proxy', 'Command and Control'],
+    ['T1090.003', 'Multi-hop Proxy', 'Command and Control'],
+    ['T1059', 'Command and Scripting Interpreter', 'Execution'],
+    ['T1190', 'Exploit Public-Facing Application', 'Initial Access'],
   ])('%s is %s (%s)', (id, name, tactic) => {
     expect(techniqueById(id)).toEqual({ id, name, tactic });
   });
@@ -110,8 +115,24 @@ describe('techniqueById and isKnownTechnique', () => {
 });
 
 describe('mapTechniques', () => {
-  it.each(EVENT_TYPES.filter((type) => type !== 'unknown'))('maps %s to at least one technique without evidence', (type) => {
+  /** Types that are no technique by themselves: only evidence (or the sensor's own ids) names one. */
+  const NOTHING_WITHOUT_EVIDENCE: readonly EventType[] = ['unknown', 'policy_violation', 'protocol_anomaly'];
+
+  it.each(EVENT_TYPES.filter((type) => !NOTHING_WITHOUT_EVIDENCE.includes(type)))('maps %s to at least one technique without evidence', (type) => {
     expect(ids(type).length).toBeGreaterThan(0);
+  });
+
+  it.each(NOTHING_WITHOUT_EVIDENCE)('claims no technique for %s without evidence', (type) => {
+    expect(ids(type)).toEqual([]);
+  });
+
+  it.each<[EventType, string[]]>([
+    ['exploit', ['T1190']],
+    ['path_traversal', ['T1190', 'T1083']],
+    ['command_injection', ['T1190', 'T1059']],
+    ['reconnaissance', ['T1595']],
+  ])('maps %s to its base techniques %j', (type, expected) => {
+    expect(ids(type)).toEqual(expected);
   });
 
   it('claims no technique for an unknown event', () => {
@@ -159,6 +180,10 @@ describe('mapTechniques', () => {
     ['raw ICMP channel', 'c2_beacon', { c2Channel: 'non_application' }, ['T1095'], ['T1071']],
     ['MFA fatigue on a cloud account', 'suspicious_login', { cloudAccount: true, mfaFatigue: true }, ['T1078', 'T1078.004', 'T1621'], []],
     ['VPN login after failures', 'suspicious_login', { remoteAccessService: true, priorFailures: 12 }, ['T1133', 'T1110'], []],
+    ['exploit dropping a shell command', 'exploit', { shellCommand: true }, ['T1190', 'T1059'], ['T1083']],
+    ['command injection reading /etc/passwd', 'command_injection', { shellCommand: true, fileDiscovery: true }, ['T1190', 'T1059', 'T1083'], []],
+    ['vulnerability scanner probing', 'reconnaissance', { vulnerabilityScanner: true }, ['T1595', 'T1595.002'], ['T1046']],
+    ['TOR traffic', 'policy_violation', { torTraffic: true }, ['T1090', 'T1090.003'], []],
   ])('%s', (_name, type, evidence, included, excluded) => {
     const mapped = ids(type, evidence);
     for (const id of included) expect(mapped).toContain(id);

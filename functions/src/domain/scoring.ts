@@ -38,6 +38,12 @@ export const EVENT_TYPE_POINTS: Readonly<Record<EventType, number>> = {
   phishing: 25,
   xss: 20,
   port_scan: 10,
+  exploit: 35,
+  command_injection: 35,
+  path_traversal: 25,
+  reconnaissance: 10,
+  protocol_anomaly: 10,
+  policy_violation: 10,
   unknown: 5,
 };
 

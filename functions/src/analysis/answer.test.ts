@@ -13,6 +13,15 @@ const good = (id: string, overrides: Record<string, unknown> = {}) => ({
 });
 
 describe('parseModelAnswer', () => {
+  it.each(['exploit', 'path_traversal', 'command_injection', 'reconnaissance', 'policy_violation', 'protocol_anomaly'])(
+    'accepts the sensor alert category %s, in the JSON schema sent to the model too',
+    (category) => {
+      const parsed = parseModelAnswer(JSON.stringify({ analyses: [good('1', { category })] }));
+      expect(parsed).toMatchObject({ ok: true, items: [{ ok: true, answer: { category } }] });
+      expect(JSON.stringify(MODEL_ANSWER_JSON_SCHEMA)).toContain(`"${category}"`);
+    },
+  );
+
   it('reads one analysis per event, in the order of the ids', () => {
     const parsed = parseModelAnswer(JSON.stringify({ analyses: [good('2', { severity: 'LOW' }), good('1')] }), 2);
     expect(parsed).toMatchObject({ ok: true, items: [{ ok: true, answer: { severity: 'HIGH' } }, { ok: true, answer: { severity: 'LOW' } }] });

@@ -1,4 +1,7 @@
 // The core pipeline on the Emulator Suite: Pub/Sub → ingest → threats → alerts.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseRecord } from '@threatstream/events';
 import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
 import { openOrJoinAlert } from '../../functions/src/alerts/open-alert';
@@ -17,6 +20,7 @@ import {
   uniquePublicIp,
   waitFor,
 } from '../support/emulators';
+import { toMessage } from '../../bridge/src/route';
 import { alertsFromSource, directAlertDeps } from '../support/alerts';
 import { bruteForce, incomingMessage } from '../support/events';
 
@@ -297,6 +301,41 @@ describe('ingest', () => {
     );
     expect(new Set(threats.map((threat) => threat.event_id)).size).toBe(300);
     expect(threats).toHaveLength(300);
+  });
+});
+
+/** A real Suricata 7 EVE alert from the committed samples (packages/events/samples/NOTICE), by line number. */
+function eveSample(line: number): Record<string, unknown> {
+  const text = readFileSync(join(__dirname, '../../packages/events/samples/suricata-eve/eve.json'), 'utf8').split('\n')[line - 1]!;
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+describe('sensor alerts of the new event types', () => {
+  it('turns a real Suricata path-traversal alert, classified exploit by the events package, into an exploit threat mapped to T1190', async () => {
+    // Line 59: "ET ATTACK_RESPONSE Possible /etc/passwd via HTTP" on GET //index.php?page=../../../etc/passwd.
+    // Only flow_id changes, so this run's event id (derived from it) is new and the threat is this run's.
+    const record = { ...eveSample(59), flow_id: Math.floor(Math.random() * 2 ** 50) };
+    const parsed = parseRecord(JSON.stringify(record), { format: 'suricata-eve' });
+    if (!parsed.ok) throw new Error(parsed.message);
+    const [alert] = parsed.events;
+    // The bridge's own mapping from a parsed alert to the Pub/Sub message it publishes.
+    const message = toMessage(alert!, 'suricata-eve');
+    expect(message.attributes).toMatchObject({ event_type: 'exploit', kind: 'alert' });
+    await publishRaw(message.data, message.attributes);
+
+    const threat = await waitFor('the exploit threat', () => threatFor(alert!.event.id));
+    expect(threat.event_type).toBe('exploit');
+    expect(threat.metadata).not.toHaveProperty('original_event_type');
+    expect(threat.analysis.category).toBe('exploit');
+    // The sensor's signature leads the summary; our rule's reading follows.
+    expect(threat.analysis.summary).toMatch(/^Suricata alert "ET ATTACK_RESPONSE Possible \/etc\/passwd via HTTP \(linux style\)" \(rule 2002034\): Exploit attempt from /);
+    expect(threat.analysis.summary).toContain('request matches dot dot slash, unix sensitive file');
+    expect(threat.analysis.evidence).toMatchObject({ signature: 'ET ATTACK_RESPONSE Possible /etc/passwd via HTTP (linux style)' });
+    expect(threat.analysis.evidence.patterns).toContain('dot_dot_slash');
+    const techniques = threat.analysis.mitre.map((technique: { id: string }) => technique.id);
+    expect(techniques).toEqual(expect.arrayContaining(['T1190', 'T1083']));
+    const typeFactor = threat.risk.factors.find((factor: { name: string }) => factor.name === 'event_type');
+    expect(typeFactor.detail).toMatch(/^exploit starts at 35 points/);
   });
 });
 

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseRecord, toSecurityEvent } from '@threatstream/events';
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES, parseEvent, type EventType, type SecurityEvent } from './event';
 import { analyseWithRules, type RuleContext } from './rules';
@@ -587,5 +590,54 @@ describe('sensor alert types (exploit, path_traversal, command_injection, reconn
     const analysis = analyse('command_injection', { url: `${'$('.repeat(20_000)}${';'.repeat(20_000)}` });
     expect(performance.now() - started).toBeLessThan(500);
     expect(String(analysis.evidence.sample).length).toBeLessThanOrEqual(160);
+  });
+});
+
+describe('real Suricata EVE alerts (packages/events/samples) through the rules', () => {
+  const lines = readFileSync(join(__dirname, '../../../packages/events/samples/suricata-eve/eve.json'), 'utf8').split('\n');
+  /** The design.md event of the alert on a line, as the bridge hands it to the functions. */
+  function eventOfLine(line: number): SecurityEvent {
+    const parsed = parseRecord(lines[line - 1]!, { format: 'suricata-eve' });
+    if (!parsed.ok) throw new Error(parsed.message);
+    const event = parseEvent(toSecurityEvent(parsed.events[0]!));
+    if (!event.ok) throw new Error(event.reason);
+    return event.event;
+  }
+  const PRIVATE = (ip: string): Geo => ({ ip, zone: 'private', criticalAsset: false });
+  const analyseLine = (line: number) => {
+    const event = eventOfLine(line);
+    return { event, analysis: AnalysisSchema.parse(analyseWithRules(event, { source: PRIVATE(event.source_ip), destination: PRIVATE(event.destination_ip ?? '10.0.0.1') })) };
+  };
+
+  it('analyses every alert in the samples as a known type, none as unknown', () => {
+    let alerts = 0;
+    lines.forEach((text, index) => {
+      if (!text.includes('"event_type":"alert"')) return;
+      alerts++;
+      const { event, analysis } = analyseLine(index + 1);
+      expect(event.event_type, `line ${index + 1}`).not.toBe('unknown');
+      expect(analysis.category).not.toBe('unclassified');
+    });
+    expect(alerts).toBeGreaterThan(50);
+  });
+
+  it('line 59, GET //index.php?page=../../../etc/passwd: an exploit reading files (T1190, T1083)', () => {
+    const { event, analysis } = analyseLine(59);
+    expect(event.event_type).toBe('exploit');
+    expect(analysis.evidence.patterns).toBe('dot_dot_slash,unix_sensitive_file');
+    expect(techniqueIds(analysis)).toEqual(['T1190', 'T1083']);
+  });
+
+  it('line 8, an Nmap Scripting Engine request: reconnaissance by a named scanner (T1595, T1595.002)', () => {
+    const { event, analysis } = analyseLine(8);
+    expect(event.event_type).toBe('reconnaissance');
+    expect(analysis.evidence.tool).toBe('nmap');
+    expect(techniqueIds(analysis)).toEqual(['T1595', 'T1595.002']);
+  });
+
+  it('line 1, ET P2P BitTorrent: a P2P policy violation claiming no technique', () => {
+    const { event, analysis } = analyseLine(1);
+    expect(event.event_type).toBe('policy_violation');
+    expect(analysis).toMatchObject({ category: 'p2p', mitre: [] });
   });
 });

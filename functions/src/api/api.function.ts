@@ -7,7 +7,7 @@ import {
   SECURITY_EVENTS_TOPIC,
   allowedOrigins,
   geminiApiKey,
-  playbookWebhookSecret,
+  playbookSecrets,
   bridgeHealthUrl,
   mutationsPerMinute,
   parseOrigins,
@@ -84,7 +84,7 @@ export const api = onRequest(
     // the Functions emulator otherwise turns on for every origin.
     cors: false,
     // Manual playbook runs sign webhooks; /health sees whether a Gemini key is bound.
-    secrets: [playbookWebhookSecret, geminiApiKey],
+    secrets: [...playbookSecrets, geminiApiKey],
   },
   (req, res) => {
     app ??= createApiApp(productionDeps());

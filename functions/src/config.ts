@@ -74,6 +74,10 @@ export const mutationsPerMinute = defineInt('RATE_LIMIT_MUTATIONS_PER_MINUTE', {
   default: 30,
   description: 'Per user: acknowledge, resolve and playbook executions allowed in any 60-second window.',
 });
+export const readsPerMinute = defineInt('RATE_LIMIT_READS_PER_MINUTE', {
+  default: 1200,
+  description: 'Per user and API instance: signed-in GET requests allowed in any 60-second window.',
+});
 export const simulationsPerMinute = defineInt('RATE_LIMIT_SIMULATE_PER_MINUTE', {
   default: 60,
   description: 'Per user: simulated events (POST /api/simulate/event) allowed in any 60-second window.',

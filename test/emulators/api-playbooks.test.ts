@@ -124,23 +124,29 @@ describe('GET /playbooks/history', () => {
       expect(response.status).toBe(200);
       runIds.push(response.body.runId);
     }
-    const first = await call(`/playbooks/history?alertId=${alertId}&limit=2`, { token: users.viewer.idToken });
+    const first = await call(`/playbooks/history?alertId=${alertId}&limit=2`, { token: users.analyst.idToken });
     expect(first.status).toBe(200);
     expect(first.body.runs.map((run: { id: string }) => run.id)).toEqual([runIds[2], runIds[1]]);
     expect(first.body.nextCursor).toEqual(expect.any(String));
     const second = await call(`/playbooks/history?alertId=${alertId}&limit=2&cursor=${first.body.nextCursor}`, {
-      token: users.viewer.idToken,
+      token: users.analyst.idToken,
     });
     expect(second.body.runs.map((run: { id: string }) => run.id)).toEqual([runIds[0]]);
     expect(second.body.nextCursor).toBeNull();
 
-    const all = await call('/playbooks/history?limit=1', { token: users.viewer.idToken });
+    const all = await call('/playbooks/history?limit=1', { token: users.analyst.idToken });
     expect(all.status).toBe(200);
     expect(all.body.runs).toHaveLength(1);
   });
 
+  it('403 for a viewer: runs hold blocked addresses, EDR responses and e-mail addresses (as in firestore.rules)', async () => {
+    const response = await call('/playbooks/history?limit=1', { token: users.viewer.idToken });
+    expect(response.status).toBe(403);
+    expect(response.body.error).toMatchObject({ code: 'permission_denied', details: { required: 'analyst', role: 'viewer' } });
+  });
+
   it.each(['limit=0', 'limit=201', 'cursor=bm8tc3VjaC1ydW4'])('400 for %s', async (query) => {
-    const response = await call(`/playbooks/history?${query}`, { token: users.viewer.idToken });
+    const response = await call(`/playbooks/history?${query}`, { token: users.analyst.idToken });
     expect(response.status).toBe(400);
   });
 });

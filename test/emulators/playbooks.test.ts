@@ -30,18 +30,25 @@ import {
 } from '../../functions/src/playbooks/executor';
 import { autoRunId } from '../../functions/src/playbooks/plan';
 import { seedBuiltinPlaybooks } from '../../functions/src/playbooks/store';
-import { createWebhookClient, type WebhookClient } from '../../functions/src/playbooks/webhook-client';
+import { createWebhookClient, type WebhookClient, type WebhookReceiverName } from '../../functions/src/playbooks/webhook-client';
 import { firestore, runId, settle, uniquePublicIp, waitFor } from '../support/emulators';
 import { alertDoc, fireSchedule, threatDoc, writeAlert } from '../support/response-fixtures';
-import { EMULATOR_WEBHOOK_PORT, emulatorWebhookSecret, WebhookReceiver, type Delivery } from '../support/webhook-server';
+import { EMULATOR_WEBHOOK_PORT, emulatorWebhookSecrets, verdictUnder, WEBHOOK_PATHS, WebhookReceiver, type Delivery } from '../support/webhook-server';
 
 const db = () => firestore();
 let receiver: WebhookReceiver;
-let secret: string;
+// Each receiver's own secret, by its path (functions/.secret.local).
+let secrets: Record<string, string>;
+const RECEIVER_PATHS: Record<WebhookReceiverName, string> = {
+  webhook: WEBHOOK_PATHS.generic,
+  slack: WEBHOOK_PATHS.slack,
+  edr: WEBHOOK_PATHS.edr,
+  ticketing: WEBHOOK_PATHS.ticketing,
+};
 
 beforeAll(async () => {
-  secret = emulatorWebhookSecret();
-  receiver = await WebhookReceiver.start({ secret, port: EMULATOR_WEBHOOK_PORT });
+  secrets = emulatorWebhookSecrets();
+  receiver = await WebhookReceiver.start({ secrets, port: EMULATOR_WEBHOOK_PORT });
   receiver.setDefault('/tickets', { status: 201, json: { key: 'SOC-1234' } });
   receiver.setDefault('/edr/isolate', { status: 202, json: { isolationId: 'iso-1' } });
 });
@@ -241,6 +248,14 @@ describe('auto playbooks (Functions emulator)', () => {
     const generic = await receiver.waitFor('the generic webhook', (d) => d.path === '/generic' && deliveriesOf(id)(d));
     expect(generic.json).toMatchObject({ type: 'threatstream.alert.notification', alert: { id: alertId }, run: { id, step: 4 } });
 
+    // One secret per receiver: each delivery verifies under its own receiver's secret only.
+    for (const delivery of [edr, ticket, generic]) {
+      expect(delivery.signature, delivery.path).toBe('valid');
+      for (const [path, other] of Object.entries(secrets).filter(([path]) => path !== delivery.path)) {
+        expect(verdictUnder(delivery, other), `${delivery.path} under ${path}'s secret`).toBe('mismatch');
+      }
+    }
+
     const alert = (await db().collection('alerts').doc(alertId).get()).data()!;
     expect(alert.assignee).toBe('data-protection');
     expect(await auditEntry(`${id}-step-2`)).toMatchObject({ action: 'playbook.escalate', target: { collection: 'alerts', id: alertId }, changes: { assignee: 'data-protection' } });
@@ -292,9 +307,9 @@ function deps(options: DepsOptions): PlaybookDeps {
       edrUrl: options.urls?.edr ?? receiver.url('/edr/isolate'),
       ticketingUrl: options.urls?.ticketing ?? receiver.url('/tickets'),
       emailTo: ['soc@threatstream.test'],
-      webhookSecret: () => {
-        const value = options.secret === undefined ? secret : options.secret;
-        if (!value) throw new MissingSecretError('PLAYBOOK_WEBHOOK_SECRET');
+      webhookSecret: (name) => {
+        const value = options.secret === undefined ? secrets[RECEIVER_PATHS[name]] : options.secret;
+        if (!value) throw new MissingSecretError(name === 'webhook' ? 'PLAYBOOK_WEBHOOK_SECRET' : `PLAYBOOK_${name.toUpperCase()}_SECRET`);
         return value;
       },
       runRetentionDays: 30,

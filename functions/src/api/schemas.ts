@@ -109,10 +109,21 @@ export const ThreatSchema = wireObject(ThreatDocSchema)
   .extend({ id: z.string().openapi({ description: 'The document id: threats/{id} (a hash of event_id).' }) })
   .openapi('Threat');
 
+/** Present when a page stopped before `limit` items because of its size in bytes. */
+export const PageTruncatedSchema = z
+  .object({
+    reason: z.literal('max_bytes'),
+    maxBytes: z.number().int(),
+    requested: z.number().int(),
+    returned: z.number().int(),
+  })
+  .openapi('PageTruncated', { description: 'The page was cut at maxBytes of JSON: fewer items than asked; continue with nextCursor.' });
+
 export const ThreatPageSchema = z
   .object({
     threats: z.array(ThreatSchema),
     nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next (older) page; null on the last page.' }),
+    truncated: PageTruncatedSchema.optional(),
   })
   .openapi('ThreatPage');
 

@@ -7,7 +7,7 @@ import type { Action, StepParams } from './definition';
 import type { PlaybookDeps } from './deps';
 import { emailMessage, genericEvent, isolationRequest, slackMessage, ticketRequest, type AlertView, type RunView } from './payloads';
 import { chooseBlockTarget, chooseIsolationTarget, ticketPriority } from './plan';
-import { DeliveryError, redactUrl, type DeliveryResult } from './webhook-client';
+import { DeliveryError, redactUrl, type DeliveryResult, type WebhookReceiverName } from './webhook-client';
 
 // The built-in actions. Each one is idempotent (a step re-run after a crash changes nothing
 // twice: deterministic document ids, "at least" semantics, delivery ids for receivers), checks
@@ -119,9 +119,9 @@ function deliveryId(ctx: ActionContext): string {
   return `${ctx.run.id}:${ctx.stepIndex}`;
 }
 
-function signingSecret(ctx: ActionContext): string {
+function signingSecret(ctx: ActionContext, receiver: WebhookReceiverName): string {
   try {
-    return ctx.deps.settings.webhookSecret();
+    return ctx.deps.settings.webhookSecret(receiver);
   } catch (error) {
     if (error instanceof MissingSecretError) throw new ActionError('missing_secret', error.message);
     throw error;
@@ -136,12 +136,13 @@ function endpoint(url: string, param: string, what: string): string {
 /** POSTs through the shared signed client and maps its failures to step errors. */
 async function deliver(
   ctx: ActionContext,
+  receiver: WebhookReceiverName,
   url: string,
   event: string,
   body: unknown,
   params: { maxAttempts: number; attemptTimeoutMs: number },
 ): Promise<DeliveryResult> {
-  const secret = signingSecret(ctx);
+  const secret = signingSecret(ctx, receiver);
   try {
     return await ctx.deps.http.post({
       url,
@@ -230,11 +231,12 @@ async function notifyWebhook(ctx: ActionContext, params: StepParams<'notify_webh
     params.format === 'slack'
       ? slackMessage(alertView(ctx), runView(ctx))
       : genericEvent(alertView(ctx), runView(ctx), deliveryId(ctx), ctx.deps.now());
+  const receiver: WebhookReceiverName = params.format === 'slack' ? 'slack' : 'webhook';
   if (ctx.run.dryRun) {
-    signingSecret(ctx); // a missing secret would fail the real run: say so now
+    signingSecret(ctx, receiver); // a missing secret would fail the real run: say so now
     return { output: { dryRun: true, url: redactUrl(url), format: params.format, body } };
   }
-  const result = await deliver(ctx, url, 'alert.notification', body, params);
+  const result = await deliver(ctx, receiver, url, 'alert.notification', body, params);
   return {
     output: { url: redactUrl(url), format: params.format, status: result.status, attempts: result.attempts, log: result.log },
     audit: {
@@ -279,10 +281,10 @@ async function isolateHost(ctx: ActionContext, params: StepParams<'isolate_host'
   const url = endpoint(ctx.deps.settings.edrUrl, 'PLAYBOOK_EDR_URL', 'EDR');
   const body = isolationRequest(alertView(ctx), runView(ctx), choice.ip, deliveryId(ctx), ctx.deps.now());
   if (ctx.run.dryRun) {
-    signingSecret(ctx);
+    signingSecret(ctx, 'edr');
     return { output: { dryRun: true, host: choice.ip, zone: choice.zone, url: redactUrl(url), body } };
   }
-  const result = await deliver(ctx, url, 'edr.isolate_host', body, params);
+  const result = await deliver(ctx, 'edr', url, 'edr.isolate_host', body, params);
   return {
     output: { host: choice.ip, url: redactUrl(url), status: result.status, attempts: result.attempts, response: result.response, log: result.log },
     audit: {
@@ -316,10 +318,10 @@ async function createTicket(ctx: ActionContext, params: StepParams<'create_ticke
     ctx.deps.now(),
   );
   if (ctx.run.dryRun) {
-    signingSecret(ctx);
+    signingSecret(ctx, 'ticketing');
     return { output: { dryRun: true, url: redactUrl(url), priority, queue: params.queue ?? null, body } };
   }
-  const result = await deliver(ctx, url, 'ticket.create', body, params);
+  const result = await deliver(ctx, 'ticketing', url, 'ticket.create', body, params);
   const ticketId = ticketIdFrom(result.response) ?? null;
   return {
     output: { ticketId, priority, url: redactUrl(url), status: result.status, attempts: result.attempts, log: result.log },

@@ -1,5 +1,5 @@
 import { onSchedule } from 'firebase-functions/scheduler';
-import { playbookWebhookSecret } from '../config';
+import { playbookSecrets } from '../config';
 import { resumeStalledRuns } from './executor';
 import { playbookDeps } from './runtime';
 
@@ -8,7 +8,7 @@ import { playbookDeps } from './runtime';
  * (The Functions emulator does not run schedules: tests call resumeStalledRuns directly.)
  */
 export const resumeStalled = onSchedule(
-  { schedule: 'every 5 minutes', timeZone: 'Etc/UTC', timeoutSeconds: 540, retryCount: 0, secrets: [playbookWebhookSecret] },
+  { schedule: 'every 5 minutes', timeZone: 'Etc/UTC', timeoutSeconds: 540, retryCount: 0, secrets: playbookSecrets },
   async () => {
     await resumeStalledRuns(playbookDeps());
   },

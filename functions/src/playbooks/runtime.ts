@@ -6,7 +6,7 @@ import {
   playbookRunRetentionDays,
   playbookSlackWebhookUrl,
   playbookTicketingUrl,
-  playbookWebhookSecret,
+  playbookReceiverSecrets,
   playbookWebhookUrl,
 } from '../config';
 import { MissingSecretError } from './actions';
@@ -31,10 +31,11 @@ export function playbookSettings(): PlaybookSettings {
       .value()
       .split(/[\s,]+/)
       .filter((address) => address.length > 0),
-    webhookSecret: () => {
+    webhookSecret: (receiver) => {
       // value() logs and returns "" when the secret is not available: never sign with that.
-      const secret = playbookWebhookSecret.value();
-      if (!secret) throw new MissingSecretError(playbookWebhookSecret.name);
+      const param = playbookReceiverSecrets[receiver];
+      const secret = param.value();
+      if (!secret) throw new MissingSecretError(param.name);
       return secret;
     },
     runRetentionDays: playbookRunRetentionDays.value(),
@@ -43,7 +44,7 @@ export function playbookSettings(): PlaybookSettings {
 
 /**
  * Everything executePlaybook / runAutoPlaybooks need. A function calling it must list
- * `playbookWebhookSecret` in its `secrets` (the API function too, for manual runs).
+ * `playbookSecrets` in its `secrets` (the API function too, for manual runs).
  */
 export function playbookDeps(): PlaybookDeps {
   return {

@@ -6,8 +6,7 @@
 // (`npm run test:stack`). THREATSTREAM_SCHEDULE_SPEEDUP=5 runs every schedule five times as
 // often (resumeStalled every minute instead of every 5), so the test does not wait 5 minutes.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DETECTION_CONFIG } from '../../functions/src/domain/config';
 import type { PlaybookRunDoc } from '../../functions/src/firestore/schema';
@@ -15,12 +14,12 @@ import { PlaybookSchema, type Playbook } from '../../functions/src/playbooks/def
 import type { PlaybookDeps } from '../../functions/src/playbooks/deps';
 import { runAutoPlaybooks } from '../../functions/src/playbooks/executor';
 import { autoRunId } from '../../functions/src/playbooks/plan';
+import { firestore, runId, uniquePublicIp, waitFor } from '../support/emulators';
 import { alertDoc, writeAlert } from '../support/response-fixtures';
 
+// The stack's emulators are on the usual ports (design.md), not in this process's environment.
 process.env.FIRESTORE_EMULATOR_HOST ??= '127.0.0.1:8080';
-const { firestore, runId, uniquePublicIp, waitFor } = await import('../support/emulators');
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const ROOT = resolve(__dirname, '../..');
 const SPEEDUP = 5;
 
 let stack: ChildProcess | undefined;

@@ -20,5 +20,5 @@ export function runSchedules(options: {
   projectId: string;
   log?: (line: string) => void;
   speedup?: number;
-  discoveryTimeoutMs?: number;
+  rediscoverMs?: number;
 }): { done: Promise<void>; stop(): void };

@@ -89,15 +89,14 @@ export async function fireScheduledFunction({ functionsOrigin, projectId, name, 
   if (!response.ok) throw new Error(`firing ${name}: HTTP ${response.status} ${await response.text()}`);
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
- * Waits for the Functions emulator to load the functions, then fires each scheduled function on
- * its period until `stop()`. A function whose schedule cannot be read is reported and left out;
- * a failed firing is reported and the next one happens on time (the schedules here set no
- * retries). `speedup` divides every period: for tests that cannot wait five minutes.
+ * Fires each scheduled function the Functions emulator lists on its period, until `stop()`. The
+ * list is read again every `rediscoverMs`: the emulator registers functions as their triggers'
+ * emulators come up, and again after a hot reload. A function whose schedule cannot be read is
+ * reported and left out; a failed firing is reported and the next one happens on time (the
+ * schedules here set no retries). `speedup` divides every period: for tests that cannot wait.
  */
-export function runSchedules({ functionsOrigin, projectId, log = console.log, speedup = 1, discoveryTimeoutMs = 300_000 }) {
+export function runSchedules({ functionsOrigin, projectId, log = console.log, speedup = 1, rediscoverMs = 5_000 }) {
   let stopped = false;
   const timers = new Set();
   const wait = (ms) =>
@@ -105,31 +104,16 @@ export function runSchedules({ functionsOrigin, projectId, log = console.log, sp
       const timer = setTimeout(() => (timers.delete(timer), resolve()), ms);
       timers.add(timer);
     });
-
-  async function discover() {
-    const deadline = Date.now() + discoveryTimeoutMs;
-    while (!stopped && Date.now() < deadline) {
-      try {
-        const response = await fetch(`${functionsOrigin}/backends`);
-        if (response.ok) {
-          const body = await response.json();
-          const triggers = (body.backends ?? []).flatMap((backend) => backend.functionTriggers ?? []);
-          if (triggers.length > 0) return scheduledFunctions(body);
-        }
-      } catch {
-        // the Functions emulator is not listening yet
-      }
-      await sleep(500);
-    }
-    if (!stopped) log(`schedules: the Functions emulator listed no functions within ${discoveryTimeoutMs / 1000} s; no schedules run`);
-    return [];
-  }
+  /** Schedules running, by function name and region: the schedule text they run. */
+  const running = new Map();
+  const keyOf = (fn) => `${fn.region}/${fn.name}`;
 
   async function loop(fn, periodMs) {
-    while (!stopped) {
+    const key = keyOf(fn);
+    while (!stopped && running.get(key) === fn.schedule) {
       const at = nextFireMs(Date.now(), periodMs, speedup);
       await wait(at - Date.now());
-      if (stopped) return;
+      if (stopped || running.get(key) !== fn.schedule) return;
       try {
         await fireScheduledFunction({ functionsOrigin, projectId, name: fn.name, region: fn.region, scheduleTime: new Date(at) });
       } catch (error) {
@@ -138,21 +122,37 @@ export function runSchedules({ functionsOrigin, projectId, log = console.log, sp
     }
   }
 
-  const done = (async () => {
-    const functions = await discover();
-    const running = [];
-    for (const fn of functions) {
+  function reconcile(listed) {
+    const seen = new Set();
+    for (const fn of listed) {
+      const key = keyOf(fn);
+      seen.add(key);
+      if (running.get(key) === fn.schedule) continue;
       let periodMs;
       try {
         periodMs = schedulePeriodMs(fn.schedule);
       } catch (error) {
-        log(`schedules: ${fn.name} not run locally: ${error.message}`);
+        if (running.get(key) !== null) log(`schedules: ${fn.name} not run locally: ${error.message}`);
+        running.set(key, null);
         continue;
       }
+      running.set(key, fn.schedule);
       log(`schedules: ${fn.name} runs ${fn.schedule}${speedup === 1 ? '' : ` (sped up ${speedup}×: every ${periodMs / speedup / 1000} s)`}`);
-      running.push(loop(fn, periodMs));
+      void loop(fn, periodMs);
     }
-    await Promise.all(running);
+    for (const key of running.keys()) if (!seen.has(key)) running.delete(key);
+  }
+
+  const done = (async () => {
+    while (!stopped) {
+      try {
+        const response = await fetch(`${functionsOrigin}/backends`);
+        if (response.ok) reconcile(scheduledFunctions(await response.json()));
+      } catch {
+        // the Functions emulator is not listening (yet, or any more)
+      }
+      await wait(rediscoverMs);
+    }
   })();
 
   return {

@@ -128,11 +128,17 @@ describe('firing against a Functions emulator', () => {
     close = emulator.close;
     const lines: string[] = [];
     // Sped up 300×: every 1 minute → every 200 ms, every 2 minutes → every 400 ms.
-    const scheduler = runSchedules({ functionsOrigin: emulator.origin, projectId: 'demo-x', speedup: 300, log: (line: string) => lines.push(line) });
+    const scheduler = runSchedules({
+      functionsOrigin: emulator.origin,
+      projectId: 'demo-x',
+      speedup: 300,
+      rediscoverMs: 50,
+      log: (line: string) => lines.push(line),
+    });
     await new Promise((resolve) => setTimeout(resolve, 1_300));
     scheduler.stop();
     const fired = (name: string) => emulator.posts.filter((post) => post.path.endsWith(`/${name}-3`)).length;
-    expect(fired('fast')).toBeGreaterThanOrEqual(5);
+    expect(fired('fast')).toBeGreaterThanOrEqual(4);
     expect(fired('fast')).toBeLessThanOrEqual(7);
     expect(fired('slow')).toBeGreaterThanOrEqual(2);
     expect(fired('slow')).toBeLessThanOrEqual(4);
@@ -141,5 +147,28 @@ describe('firing against a Functions emulator', () => {
     const count = emulator.posts.length;
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(emulator.posts.length).toBe(count);
+  });
+
+  it('picks up a scheduled function the emulator registers later, and drops one it no longer lists', async () => {
+    const triggers: object[] = [{ name: 'pipeline-ingest', region: 'us-central1', eventTrigger: {} }];
+    const emulator = await fakeFunctionsEmulator(triggers);
+    close = emulator.close;
+    const lines: string[] = [];
+    const scheduler = runSchedules({ functionsOrigin: emulator.origin, projectId: 'demo-x', speedup: 600, rediscoverMs: 50, log: (line: string) => lines.push(line) });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(emulator.posts).toHaveLength(0);
+    // The Pub/Sub emulator came up: the scheduled function is registered now (every 100 ms here).
+    triggers.push({ name: 'late', region: 'us-central1', schedule: { schedule: 'every 1 minutes' } });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const fired = emulator.posts.length;
+    expect(fired).toBeGreaterThanOrEqual(3);
+    expect(lines.filter((line) => line === 'schedules: late runs every 1 minutes (sped up 600×: every 0.1 s)')).toHaveLength(1);
+    // Removed by a hot reload: no more firings.
+    triggers.pop();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const afterRemoval = emulator.posts.length;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    scheduler.stop();
+    expect(emulator.posts.length).toBe(afterRemoval);
   });
 });

@@ -6,6 +6,7 @@
 // (`npm run test:stack`). THREATSTREAM_SCHEDULE_SPEEDUP=5 runs every schedule five times as
 // often (resumeStalled every minute instead of every 5), so the test does not wait 5 minutes.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DETECTION_CONFIG } from '../../functions/src/domain/config';
@@ -62,6 +63,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopStack();
+  // What npm start printed, for a failure's post-mortem (test-results/ is git-ignored).
+  mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+  writeFileSync(join(ROOT, 'test-results/stack-start.log'), output.join(''));
 }, 90_000);
 
 describe('npm start runs the schedules', () => {

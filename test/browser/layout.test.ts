@@ -108,4 +108,18 @@ describe.each(['analyst', 'admin'] as const)('the page at 1440×1000, signed in 
     expect(h.document).toBe(h.window);
     expect(await page.evaluate(() => window.scrollY)).toBe(0);
   });
+
+  it('has no blank panel: each says something below its heading', async () => {
+    const bodies = await page.evaluate(() =>
+      ['.risk', '.charts', '.threats', '.alerts'].map((selector) => {
+        const panel = document.querySelector<HTMLElement>(selector)!;
+        const text = [...panel.children]
+          .filter((child) => !child.classList.contains('panel-head') && !child.classList.contains('visually-hidden'))
+          .map((child) => (child as HTMLElement).innerText.trim())
+          .join(' ');
+        return [selector, text.length] as const;
+      }),
+    );
+    for (const [selector, length] of bodies) expect(length, `${selector} is blank`).toBeGreaterThan(0);
+  });
 });

@@ -90,6 +90,8 @@ function orchestrate() {
   const dir = mkdtempSync(join(tmpdir(), 'gemini-emulators-'));
   try {
     runSession('off', join(dir, 'off.json'));
+    // A session stopped early (Ctrl-C) exits 0 too: go on only with its figures.
+    if (!existsSync(join(dir, 'off.json'))) throw new Error('the "off" session ended without its figures');
     writeFileSync(
       ENV_LOCAL,
       `# Written by bench/gemini-emulators.ts for its configured run; deleted when it ends.\n` +
@@ -142,7 +144,19 @@ async function measuredRun(db: Firestore, session: 'off' | 'on') {
   const threats = rangeQuery(db, 'threats', prefix);
   const start = Date.now();
   const publishedAt = await publishSteadily('security-events', events, RATE);
-  await waitUntil(async () => (await countOf(threats)) >= EVENTS, 'threats', POLL_MS);
+  // A loaded machine can make the emulators' Pub/Sub delivery stall: say so rather than wait.
+  let seen = -1;
+  let movedAt = Date.now();
+  await waitUntil(
+    async () => {
+      const count = await countOf(threats);
+      if (count !== seen) [seen, movedAt] = [count, Date.now()];
+      if (Date.now() - movedAt > 90_000) throw new Error(`${EVENTS - count} of ${EVENTS} events never became threats (no progress for 90 s): Pub/Sub delivery stalled`);
+      return count >= EVENTS;
+    },
+    'threats',
+    POLL_MS,
+  );
   // Alerts, and (Gemini on) the model's records, follow the threats: wait until both settle.
   let written: DocumentData[] = [];
   let modelRecords = -1;

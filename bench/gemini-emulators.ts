@@ -196,11 +196,14 @@ async function session(name: 'off' | 'on', outFile: string) {
   if (fake) fake.recordBodies = false;
   console.log(`gemini-emulators, session "${name}": ${EVENTS} events at ${RATE}/s from ${SOURCES} sources`);
   // Warm up (worker start-up, GeoIP load) and count writes on sources the measured run never uses.
-  await publishSteadily('security-events', makeEvents(runId('warmup'), 20, SOURCES, 1000), RATE);
-  await new Promise((resolve) => setTimeout(resolve, 10_000));
-  if (fake && fake.requests.length === 0) {
-    throw new Error('Gemini on, yet the warm-up asked the fake Gemini API nothing: functions/.env.local was not loaded');
+  const warmup = runId('warmup');
+  await publishSteadily('security-events', makeEvents(warmup, 20, SOURCES, 1000), RATE);
+  // On a loaded machine a threat can take seconds: wait for the warm-up's, then for the model.
+  await waitUntil(async () => (await countOf(rangeQuery(db, 'threats', warmup))) >= 20, 'the warm-up threats', 1_000, 180_000);
+  if (fake) {
+    await waitUntil(async () => fake.requests.length > 0, 'a request to the fake Gemini API (is functions/.env.local loaded?)', 500, 60_000);
   }
+  await new Promise((resolve) => setTimeout(resolve, 5_000));
   const writes = await writesPerEvent(
     db,
     'security-events',

@@ -4,7 +4,8 @@
 //   npm start                      (builds, then runs this)
 //   node tools/start.mjs [--no-demo] [--demo-rate 2]
 //
-// Starts, in order: the Firebase emulators (tools/emulators.mjs start), waits until the `ingest`
+// Starts, in order: the Firebase emulators (tools/emulators.mjs start, which also runs every
+// `onSchedule` function on its schedule: tools/schedules.mjs), waits until the `ingest`
 // function is subscribed to security-events; a Kafka broker (tools/kafka/broker.mjs, or
 // KAFKA_BROKERS); the bridge (bridge/lib/main.js on BRIDGE_PORT, default 8081); and a gentle
 // demo stream from the simulator (--demo-rate events/s, default 2; --no-demo to skip). Ctrl-C

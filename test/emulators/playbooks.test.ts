@@ -588,9 +588,8 @@ describe('the scheduled sweeper (playbooks-resumeStalled on the Functions emulat
     await expect(runAutoPlaybooks(alertId, undefined, alert, deps({ playbooks: [playbook], http: dying, now: anHourAgo }))).rejects.toThrow(/instance lost/);
     expect((await runDoc(id))!.status).toBe('RUNNING');
 
-    // The Functions emulator does not run schedules. In production Cloud Scheduler fires one with an
-    // HTTP POST to the function; the emulator serves a 2nd-gen scheduled function at its function
-    // URL too (when the Pub/Sub emulator runs, as in `npm test`), so the test does what Scheduler does.
+    // Fired now, as Cloud Scheduler does (an HTTP POST to the function), rather than waiting for
+    // its schedule: test/stack/start.test.ts sees the schedules run under `npm start`.
     await fireSchedule('playbooks-resumeStalled');
     const run = await finishedRun(id);
     expect(run.status).toBe('SUCCEEDED');

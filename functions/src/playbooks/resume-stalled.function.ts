@@ -5,7 +5,7 @@ import { playbookDeps } from './runtime';
 
 /**
  * Every 5 minutes: finishes runs whose invocation died and that no trigger redelivery took over.
- * (The Functions emulator does not run schedules: tests call resumeStalledRuns directly.)
+ * Locally, tools/schedules.mjs fires it on this schedule (the Functions emulator runs none itself).
  */
 export const resumeStalled = onSchedule(
   { schedule: 'every 5 minutes', timeZone: 'Etc/UTC', timeoutSeconds: 540, retryCount: 0, secrets: playbookSecrets },

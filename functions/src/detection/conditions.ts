@@ -7,9 +7,9 @@ import type { NormalizedEvent } from '@threatstream/events';
 /**
  * Field operators, the same ones Sigma's value modifiers compile to: `equals` (a list is "in"),
  * `contains`, `startswith`, `endswith`, `cidr`, `regex` (RE2: linear time, no backtracking),
- * `range` (gt/gte/lt/lte), `exists`.
+ * `range` (gt/gte/lt/lte), `exists`, `fieldref` (equals the value of the field named in `values[0]`, Sigma's `|fieldref`).
  */
-export const FIELD_OPS = ['equals', 'contains', 'startswith', 'endswith', 'cidr', 'regex', 'range', 'exists'] as const;
+export const FIELD_OPS = ['equals', 'contains', 'startswith', 'endswith', 'cidr', 'regex', 'range', 'exists', 'fieldref'] as const;
 export type FieldOp = (typeof FIELD_OPS)[number];
 
 /** Transforms applied to a field's text before it is compared (e.g. %27 → ' in a URL). */
@@ -54,6 +54,9 @@ export const FieldConditionSchema = z
           context.addIssue({ code: 'custom', message: `invalid CIDR ${JSON.stringify(value)}: ${(error as Error).message}` });
         }
       }
+    }
+    if (condition.op === 'fieldref' && (condition.values?.length !== 1 || !isEventPath(String(condition.values[0])))) {
+      context.addIssue({ code: 'custom', message: 'op "fieldref" needs one value naming a field of the normalised event' });
     }
     if (condition.op === 'regex') {
       for (const value of condition.values ?? []) {
@@ -124,6 +127,7 @@ function compileField(condition: FieldCondition): Predicate {
     const present = condition.present ?? true;
     return (event) => (valuesOf(get(event)).length > 0) === present;
   }
+  if (condition.op === 'fieldref') return compileFieldRef(get, condition);
   const test = compileValueTest(condition);
   const decoders = condition.decode ?? [];
   // A field holding a list matches when any of its elements does (ECS arrays, Sigma lists).
@@ -197,8 +201,19 @@ function compileValueTest(condition: FieldCondition): ValueTest {
       };
     }
     case 'exists':
-      throw new Error('exists is compiled by compileField');
+    case 'fieldref':
+      throw new Error(`${condition.op} is compiled by compileField`);
   }
+}
+
+function compileFieldRef(get: (event: unknown) => unknown, condition: FieldCondition): Predicate {
+  const other = compileGetter(String(condition.values?.[0]));
+  const show = (value: unknown) => (typeof value === 'string' ? (condition.cased ? value : value.toLowerCase()) : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined);
+  return (event) => {
+    const mine = valuesOf(get(event)).map(show);
+    const theirs = new Set(valuesOf(other(event)).map(show));
+    return mine.some((value) => value !== undefined && theirs.has(value));
+  };
 }
 
 function decodeAll(value: unknown, decoders: readonly Decoder[]): unknown {

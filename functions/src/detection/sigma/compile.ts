@@ -162,7 +162,7 @@ function compileDetectionRule(doc: Doc, logSources: Readonly<Record<string, LogS
   if (ls === undefined) throw new SigmaRefusal(`log source ${key} is not mapped`);
   const detection = doc.detection;
   const mapField = fieldMapper(ls);
-  const match: Condition = { all: [ls.match, compileCondition(detection.condition, detection, mapField, ls, options)] };
+  const match: Condition = { all: [ls.match, splitLongLists(compileCondition(detection.condition, detection, mapField, ls, options))] };
   const { techniques, warnings } = techniquesOf(doc.tags);
   const falsepositives = Array.isArray(doc.falsepositives) ? doc.falsepositives.map(String) : [];
   const description = typeof doc.description === 'string' ? doc.description : '';
@@ -209,6 +209,32 @@ function eventTypeOf(tags: unknown): EventType {
   const set = new Set(tags.map(String));
   for (const [tag, type] of TACTIC_TYPES) if (set.has(tag)) return type;
   return 'unknown';
+}
+
+/** The rule model takes at most MAX_VALUES values and MAX_CHILDREN children per node: longer lists become `any` of chunks (same meaning). */
+const MAX_VALUES = 1000;
+const MAX_CHILDREN = 100;
+function splitLongLists(condition: Condition): Condition {
+  if ('all' in condition && Array.isArray(condition.all)) {
+    const parts = condition.all.map(splitLongLists);
+    return parts.length <= MAX_CHILDREN ? { all: parts } : { all: chunk(parts, MAX_CHILDREN).map((group) => ({ all: group })) };
+  }
+  if ('any' in condition) {
+    const parts = condition.any.map(splitLongLists);
+    return parts.length <= MAX_CHILDREN ? { any: parts } : { any: chunk(parts, MAX_CHILDREN).map((group) => ({ any: group })) };
+  }
+  if ('not' in condition) return { not: splitLongLists(condition.not) };
+  if (!('field' in condition)) return condition;
+  const values = condition.values;
+  if (values === undefined || values.length <= MAX_VALUES) return condition;
+  if (condition.all) return { all: chunk([...values], MAX_VALUES).map((group) => ({ ...condition, values: group })) };
+  return splitLongLists({ any: chunk([...values], MAX_VALUES).map((group) => ({ ...condition, values: group })) });
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 // ---- detection sections and conditions ----

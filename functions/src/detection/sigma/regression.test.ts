@@ -4,6 +4,7 @@ import { parseRecord, type NormalizedEvent } from '@threatstream/events';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { compileSigma, parseSigmaDocuments, type CompiledSigma } from './compile';
+import { logSourceKey, type SigmaLogSource } from './logsources';
 import { SigmaRuleSet } from './rule-set';
 
 // SigmaHQ's own regression data (DRL 1.1, see test/sigma/sigmahq/NOTICE): each rule with the
@@ -69,7 +70,8 @@ const documents = cases.flatMap((c) => parseSigmaDocuments(readFileSync(c.ruleFi
 const compiled = compileSigma(documents, { statuses: ['stable', 'test', 'experimental', 'deprecated', 'unsupported'] });
 const byId = new Map<string, CompiledSigma>(compiled.loaded.map((rule) => [rule.sigmaId, rule]));
 const set = new SigmaRuleSet(compiled.loaded);
-const logSourceOf = (c: Case) => JSON.stringify((parseYaml(readFileSync(c.ruleFile, 'utf8')) as { logsource: unknown }).logsource);
+// Rules of one log source (e.g. two process_creation rules) may rightly fire on each other's events.
+const logSourceOf = (c: Case) => logSourceKey((parseYaml(readFileSync(c.ruleFile, 'utf8')) as { logsource: SigmaLogSource }).logsource);
 
 describe('SigmaHQ regression data', () => {
   it('has the vendored cases', () => {
@@ -87,7 +89,8 @@ describe('SigmaHQ regression data', () => {
       const id = (parseYaml(readFileSync(c.ruleFile, 'utf8')) as { id: string }).id;
       const rule = byId.get(id);
       expect(rule, 'compiled').toBeDefined();
-      for (const event of c.events) expect(set.match(event).map((match) => match.sigmaId)).toContain(id);
+      // SigmaHQ's check: the rule matches its regression log (one event of it at least).
+      expect(c.events.some((event) => set.match(event).some((match) => match.sigmaId === id))).toBe(true);
     });
   }
 

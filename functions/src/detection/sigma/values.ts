@@ -170,7 +170,7 @@ function mergeAny(conditions: Condition[]): Condition {
 function patternCondition(path: string, tokens: Token[], cased: boolean, numeric: boolean): Condition {
   const casedFlag = cased ? { cased: true } : {};
   const literal = plain(tokens);
-  if (literal !== undefined) return { field: path, op: 'equals', values: [numeric ? Number(literal) : literal], ...casedFlag };
+  if (literal !== undefined) return { field: path, op: 'equals', values: [numeric && Number.isFinite(Number(literal)) ? Number(literal) : literal], ...casedFlag };
   const first = tokens[0];
   const last = tokens[tokens.length - 1];
   const star = (token: Token | undefined) => typeof token === 'object' && token.wild === '*';

@@ -118,15 +118,20 @@ function readParts(record: Record<string, unknown>): Parts | undefined {
 function eventData(event: Record<string, unknown>): Record<string, unknown> {
   const data: Record<string, unknown> = {};
   if (isObject(event.EventData)) {
-    for (const [key, value] of Object.entries(event.EventData)) if (key !== '#attributes') data[key] = value;
+    for (const [key, value] of Object.entries(event.EventData)) if (key !== '#attributes') data[fieldName(key)] = value;
   }
   if (isObject(event.UserData)) {
     for (const child of Object.values(event.UserData)) {
       if (!isObject(child)) continue;
-      for (const [key, value] of Object.entries(child)) if (key !== '#attributes') data[key] = value;
+      for (const [key, value] of Object.entries(child)) if (key !== '#attributes') data[fieldName(key)] = value;
     }
   }
   return data;
+}
+
+/** Defender and others name fields with spaces ("Threat Name"); Sigma, Winlogbeat and NXLog drop them. */
+function fieldName(key: string): string {
+  return key.includes(' ') ? key.replaceAll(' ', '') : key;
 }
 
 function attributes(value: unknown): Record<string, unknown> | undefined {

@@ -171,11 +171,26 @@ function compileValueTest(condition: FieldCondition): ValueTest {
       return combine(needles.map((needle) => (value) => text(value) === needle));
     }
     case 'contains':
-      return combine(needles.map((needle) => (value) => text(value)?.includes(needle) ?? false));
     case 'startswith':
-      return combine(needles.map((needle) => (value) => text(value)?.startsWith(needle) ?? false));
-    case 'endswith':
-      return combine(needles.map((needle) => (value) => text(value)?.endsWith(needle) ?? false));
+    case 'endswith': {
+      const has =
+        condition.op === 'contains'
+          ? (shown: string, needle: string) => shown.includes(needle)
+          : condition.op === 'startswith'
+            ? (shown: string, needle: string) => shown.startsWith(needle)
+            : (shown: string, needle: string) => shown.endsWith(needle);
+      // The field's text is lower-cased once, not once per needle (Sigma lists run to hundreds).
+      return (value) => {
+        const shown = text(value);
+        if (shown === undefined) return false;
+        if (condition.all) {
+          for (const needle of needles) if (!has(shown, needle)) return false;
+          return true;
+        }
+        for (const needle of needles) if (has(shown, needle)) return true;
+        return false;
+      };
+    }
     case 'cidr': {
       const set = CidrSet.parse(values.map(String));
       return (value) => typeof value === 'string' && set.containsIp(value);

@@ -10,6 +10,8 @@ import type { CompiledSigma } from './compile';
  * The index is a prefilter: every candidate still runs its full predicate.
  */
 const GRAM = 4;
+/** Affixes are keyed by their last (first) AFFIX characters at most: `.exe` alone would key hundreds of rules. */
+const AFFIX = 10;
 
 type Atom = { field: string; op: 'equals' | 'endswith' | 'startswith' | 'contains'; needle: string };
 
@@ -18,10 +20,18 @@ interface Entry {
   predicate: Predicate;
 }
 
+interface Keys {
+  map: Map<string, Entry[]>;
+  /** Key lengths in use (affixes are keyed by up to AFFIX characters). */
+  lengths: Set<number>;
+}
+
 interface Bucket {
   always: Entry[];
-  /** field → op → key → entries */
-  byField: Map<string, Map<Atom['op'], Map<string, Entry[]>>>;
+  /** field → op → keys */
+  byField: Map<string, Map<Atom['op'], Keys>>;
+  /** Atoms waiting for the gram statistics (contains picks its rarest gram). */
+  pending: { atom: Atom; entry: Entry }[];
 }
 
 export class SigmaRuleSet {
@@ -52,9 +62,15 @@ export class SigmaRuleSet {
       const atoms = requiredAtoms(match);
       for (const bucket of buckets) {
         if (atoms === undefined) bucket.always.push(entry);
-        else for (const atom of atoms) addAtom(bucket, atom, entry);
+        else for (const atom of atoms) bucket.pending.push({ atom, entry });
       }
     });
+    for (const bucket of this.allBuckets()) indexPending(bucket);
+  }
+
+  private *allBuckets(): Generator<Bucket> {
+    yield this.unkeyed;
+    for (const byId of this.byChannel.values()) yield* byId.values();
   }
 
   /** The rules an event matches. */
@@ -88,10 +104,10 @@ export class SigmaRuleSet {
         for (const raw of values) {
           const value = raw.toLowerCase();
           for (const [op, keys] of byOp) {
-            if (op === 'equals') keys.get(value)?.forEach(run);
-            else if (op === 'endswith') keys.get(value.slice(-GRAM))?.forEach(run);
-            else if (op === 'startswith') keys.get(value.slice(0, GRAM))?.forEach(run);
-            else for (let i = 0; i + GRAM <= value.length; i++) keys.get(value.slice(i, i + GRAM))?.forEach(run);
+            if (op === 'equals') keys.map.get(value)?.forEach(run);
+            else if (op === 'endswith') for (const length of keys.lengths) keys.map.get(value.slice(-length))?.forEach(run);
+            else if (op === 'startswith') for (const length of keys.lengths) keys.map.get(value.slice(0, length))?.forEach(run);
+            else for (const length of keys.lengths) for (let i = 0; i + length <= value.length; i++) keys.map.get(value.slice(i, i + length))?.forEach(run);
           }
         }
       }
@@ -101,17 +117,48 @@ export class SigmaRuleSet {
 }
 
 function newBucket(): Bucket {
-  return { always: [], byField: new Map() };
+  return { always: [], byField: new Map(), pending: [] };
 }
 
-function addAtom(bucket: Bucket, atom: Atom, entry: Entry): void {
+/** Keys each atom; a `contains` needle by its rarest 4-gram among the bucket's needles of that field. */
+function indexPending(bucket: Bucket): void {
+  const gramCounts = new Map<string, number>();
+  for (const { atom } of bucket.pending) {
+    if (atom.op !== 'contains') continue;
+    for (const gram of grams(atom.needle)) gramCounts.set(`${atom.field}\u0000${gram}`, (gramCounts.get(`${atom.field}\u0000${gram}`) ?? 0) + 1);
+  }
+  for (const { atom, entry } of bucket.pending) {
+    let key: string;
+    if (atom.op === 'equals') key = atom.needle;
+    else if (atom.op === 'startswith') key = atom.needle.slice(0, AFFIX);
+    else if (atom.op === 'endswith') key = atom.needle.slice(-AFFIX);
+    else {
+      key = atom.needle.length < GRAM ? atom.needle : atom.needle.slice(0, GRAM);
+      let best = Number.POSITIVE_INFINITY;
+      for (const gram of grams(atom.needle)) {
+        const count = gramCounts.get(`${atom.field}\u0000${gram}`) ?? 0;
+        if (count < best) [best, key] = [count, gram];
+      }
+    }
+    addKey(bucket, atom, key, entry);
+  }
+  bucket.pending = [];
+}
+
+function grams(needle: string): Set<string> {
+  const out = new Set<string>(needle.length < GRAM ? [needle] : []);
+  for (let i = 0; i + GRAM <= needle.length; i++) out.add(needle.slice(i, i + GRAM));
+  return out;
+}
+
+function addKey(bucket: Bucket, atom: Atom, key: string, entry: Entry): void {
   let byOp = bucket.byField.get(atom.field);
   if (byOp === undefined) bucket.byField.set(atom.field, (byOp = new Map()));
   let keys = byOp.get(atom.op);
-  if (keys === undefined) byOp.set(atom.op, (keys = new Map()));
-  const key = atom.op === 'equals' ? atom.needle : atom.op === 'startswith' ? atom.needle.slice(0, GRAM) : atom.needle.slice(-GRAM);
-  const list = keys.get(key);
-  if (list === undefined) keys.set(key, [entry]);
+  if (keys === undefined) byOp.set(atom.op, (keys = { map: new Map(), lengths: new Set() }));
+  keys.lengths.add(key.length);
+  const list = keys.map.get(key);
+  if (list === undefined) keys.map.set(key, [entry]);
   else if (list[list.length - 1] !== entry) list.push(entry);
 }
 
@@ -160,7 +207,9 @@ export function requiredAtoms(condition: Parameters<typeof compileCondition>[0])
   const atoms: Atom[] = [];
   for (const value of needles) {
     const needle = String(value).toLowerCase();
-    if (field.op !== 'equals' && needle.length < GRAM) return undefined;
+    // Short affixes would key too many values; a short `contains` needle (an emoji) is its own key.
+    if ((field.op === 'startswith' || field.op === 'endswith') && needle.length < GRAM) return undefined;
+    if (needle.length === 0) return undefined;
     atoms.push({ field: field.field, op: field.op, needle });
   }
   return atoms;

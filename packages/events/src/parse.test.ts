@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectFormat, parseRecord } from './parse.js';
-import { NormalizedEventSchema, type ParseOutcome } from './schema.js';
+import { events, refusal } from '../test-support/samples.js';
 import { toSecurityEvent } from './security-event.js';
 
 const SEED = {
@@ -15,17 +15,6 @@ const SEED = {
   metadata: {},
 };
 
-export function events(outcome: ParseOutcome) {
-  if (!outcome.ok) throw new Error(`expected events, got ${outcome.reason}: ${outcome.message}`);
-  for (const event of outcome.events) NormalizedEventSchema.parse(event);
-  return outcome.events;
-}
-
-export function refusal(outcome: ParseOutcome) {
-  if (outcome.ok) throw new Error(`expected a refusal, got ${JSON.stringify(outcome.events)}`);
-  return outcome;
-}
-
 describe('our own JSON (threatstream)', () => {
   it('is detected, parsed as an alert and mapped back unchanged', () => {
     const raw = JSON.stringify(SEED);
@@ -35,6 +24,13 @@ describe('our own JSON (threatstream)', () => {
     expect(event?.source?.ip).toBe('185.234.72.91');
     expect(event?.destination).toEqual({ ip: '10.0.0.100', port: 22 });
     expect(toSecurityEvent(event!)).toEqual(SEED);
+  });
+
+  it('refuses an event of ours without its id as ours, not as another format', () => {
+    const { event_id: _id, ...rest } = SEED;
+    const outcome = refusal(parseRecord(JSON.stringify(rest)));
+    expect(outcome.reason).toBe('threatstream.invalid');
+    expect(outcome.message).toMatch(/event_id/);
   });
 
   it('refuses an invalid event with a reason naming the format and the field', () => {

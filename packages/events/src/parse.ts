@@ -1,3 +1,4 @@
+import { looksLikeAccessLog } from './adapters/access-log.js';
 import { parseCef } from './adapters/cef.js';
 import { parseEcs } from './adapters/ecs.js';
 import { parseGcpAudit } from './adapters/gcp-audit.js';
@@ -8,7 +9,7 @@ import { isWindowsEventRecord, parseWindowsEvent } from './adapters/windows.js';
 import type { AdapterContext, JsonAdapter, TextAdapter } from './adapters/types.js';
 import { parseZeekJson } from './adapters/zeek-json.js';
 import { parseZeekTsv } from './adapters/zeek-tsv.js';
-import { INPUT_FORMATS, type InputFormat, type ParseHint, type ParseOutcome } from './schema.js';
+import { INPUT_FORMATS, type InputFormat, type NormalizedEvent, type ParseHint, type ParseOutcome } from './schema.js';
 import { failure, isObject } from './util.js';
 
 /** Larger records are refused: a log record is bytes to kilobytes; a Zeek chunk is bounded by the bridge's message size. */
@@ -48,7 +49,9 @@ export function detectJsonFormat(record: Record<string, unknown>): InputFormat |
   if ('event_type' in record && ('flow_id' in record || 'src_ip' in record || 'in_iface' in record || 'pcap_cnt' in record)) return 'suricata-eve';
   if ('protoPayload' in record || ('logName' in record && 'insertId' in record)) return 'gcp-audit';
   if ('@timestamp' in record && (isObject(record.event) || isObject(record.ecs) || 'event.kind' in record || 'ecs.version' in record)) return 'ecs';
-  if ('ts' in record && ('uid' in record || 'id.orig_h' in record || '_path' in record || 'fuid' in record || 'note' in record)) return 'zeek-json';
+  if ('ts' in record && ('uid' in record || 'id.orig_h' in record || 'id_orig_h' in record || '_path' in record || '@stream' in record || 'fuid' in record || 'note' in record || isObject(record.id))) return 'zeek-json';
+  // Our own shape says source_ip where EVE says src_ip: an event of ours missing its id is still ours, and refused as such.
+  if ('source_ip' in record || 'event_id' in record) return 'threatstream';
   if ('event_type' in record && 'timestamp' in record) return 'suricata-eve';
   return undefined;
 }
@@ -56,21 +59,22 @@ export function detectJsonFormat(record: Record<string, unknown>): InputFormat |
 const RFC3164_START = /^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d /;
 const ISO_START = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
 const RFC5424_NO_PRI = /^1 \d{4}-\d\d-\d\dT/;
-const NCSA_START = /^\S+ \S+ \S+ \[\d\d\/[A-Z][a-z]{2}\/\d{4}:/;
-const CEF_MARK = /CEF:\d+\|/;
+const CEF_MARK = /CEF: ?\d+\|/;
 
 /** The format of a text record: first bytes, then one anchored pattern; undefined if none fits. */
 export function detectTextFormat(raw: string): InputFormat | undefined {
   const first = raw.charCodeAt(0);
   if (first === 35 /* # */) return 'zeek-tsv';
-  if (raw.startsWith('CEF:')) return 'cef';
+  // CEF, bare or behind any syslog-ish prefix (some relays write "host tag[pid] CEF:0|…").
+  const head = raw.length > 512 ? raw.slice(0, 512) : raw;
+  if (head.includes('CEF:') && CEF_MARK.test(head)) return 'cef';
   const syslogLike =
-    (first === 60 /* < */ && /^<\d{1,3}>/.test(raw)) ||
+    first === 60 /* < */ ||
     RFC3164_START.test(raw) ||
     ISO_START.test(raw) ||
     RFC5424_NO_PRI.test(raw);
-  if (syslogLike) return CEF_MARK.test(raw.slice(0, 512)) ? 'cef' : 'syslog';
-  if (NCSA_START.test(raw)) return 'syslog';
+  if (syslogLike) return 'syslog';
+  if (looksLikeAccessLog(raw)) return 'syslog';
   return undefined;
 }
 
@@ -118,6 +122,8 @@ function dispatch(text: string, format: InputFormat | undefined, context: Adapte
     try {
       record = JSON.parse(text);
     } catch (error) {
+      // Shippers that batch (Fluent Bit, Vector) send JSON lines: one record each.
+      if (text.includes('\n')) return parseJsonLines(text, format, context);
       return failure(format ?? 'unknown', 'invalid_json', `not valid JSON: ${(error as Error).message}`);
     }
     if (!isObject(record)) return failure(format ?? 'unknown', 'not_an_object', 'the JSON record must be an object');
@@ -141,6 +147,31 @@ function parseRecordJson(record: Record<string, unknown>, raw: string, format: I
   }
   if (!isJsonFormat(jsonFormat)) return failure(jsonFormat, 'unexpected_json', 'is a text format, got a JSON object');
   return JSON_ADAPTERS[jsonFormat](record, raw, context);
+}
+
+function parseJsonLines(text: string, format: InputFormat | undefined, context: AdapterContext): ParseOutcome {
+  const events: NormalizedEvent[] = [];
+  let seen: InputFormat | undefined;
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n]!.trim();
+    if (line === '') continue;
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch (error) {
+      return failure(format ?? seen ?? 'unknown', 'invalid_json', `line ${n + 1}: not valid JSON: ${(error as Error).message}`);
+    }
+    if (!isObject(record)) return failure(format ?? seen ?? 'unknown', 'not_an_object', `line ${n + 1}: the JSON record must be an object`);
+    const outcome = parseRecordJson(record, line, format, context);
+    if (!outcome.ok) return { ...outcome, message: outcome.message.replace(/^([^:]+): /, `$1: line ${n + 1}: `) };
+    if (seen !== undefined && outcome.format !== seen) {
+      return failure(seen, 'mixed_formats', `line ${n + 1} is ${outcome.format}, earlier lines ${seen}: send one format per record`);
+    }
+    seen = outcome.format;
+    events.push(...outcome.events);
+  }
+  return seen === undefined ? failure(format ?? 'unknown', 'empty', 'record is empty') : { ok: true, format: seen, events };
 }
 
 /** A Pub/Sub push delivery ({message: {data: base64}, subscription}) carries the record in data. */

@@ -92,7 +92,7 @@ export const NormalizedEventSchema = z.object({
       response: z.object({ status_code: z.number().int().optional(), bytes: Count.optional() }).optional(),
     })
     .optional(),
-  user_agent: z.object({ original: z.string() }).optional(),
+  user_agent: z.object({ original: z.string().optional() }).optional(),
   rule: z
     .object({
       id: z.string().optional(),

@@ -145,6 +145,9 @@ const SIGNATURE_PATTERNS: [RegExp, EventType][] = [
   [/log4j|log4shell|jndi|cve-\d{4}-\d+|exploit|overflow|remote code execution|\brce\b|deserializ|shellshock|webshell/i, 'exploit'],
   [/trojan|malware|backdoor|\bbot(net)?\b|\bworm\b|virus|coin ?miner|cryptomin|\brat\b/i, 'malware'],
   [/privilege escalation|privesc|setuid/i, 'privilege_escalation'],
+  // WAF and firewall verdicts on reputation or access rules, and certificate checks.
+  [/access violation|black ?list|block ?list|deny ?list|allow[- ]only list|reputation/i, 'policy_violation'],
+  [/invalid.?server.?cert|certificate validation|self.signed/i, 'policy_violation'],
 ];
 
 // Emerging Threats and Snort GPL rule groups: the word after "ET " / "GPL ".
@@ -248,8 +251,10 @@ export function classifyAlert(e: NormalizedEvent): EventType {
   const group = /^(?:ET|ETPRO|GPL)\s+([A-Z0-9_]+)/.exec(signature)?.[1];
   // Suricata's own decoder, stream and app-layer events ("SURICATA HTTP …") are protocol anomalies.
   if (/^SURICATA\s/.test(signature)) return 'protocol_anomaly';
+  // Zeek notices write words with underscores (SSH::Password_Guessing).
+  const words = signature.replace(/_/g, ' ');
   for (const [pattern, type] of SIGNATURE_PATTERNS) {
-    if (pattern.test(signature)) return type;
+    if (pattern.test(words)) return type;
   }
   if (group && RULESET_GROUPS[group]) return RULESET_GROUPS[group];
   const category = e.rule?.category ?? '';

@@ -97,8 +97,11 @@ export function isoTimestamp(value: unknown): string | undefined {
   // Suricata writes "+0000"; Date.parse wants "+00:00".
   const offset = /([+-]\d\d)(\d\d)$/.exec(text);
   if (offset && text.length > 19 && text[text.length - 5] !== ':') text = text.slice(0, -5) + `${offset[1]}:${offset[2]}`;
-  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(text) && !/^\d{4}-\d\d-\d\d \d\d:\d\d/.test(text)) return undefined;
-  const ms = Date.parse(text.replace(' ', 'T'));
+  if (!/^\d{4}-\d\d-\d\d[T ]\d\d:\d\d/.test(text)) return undefined;
+  text = text.replace(' ', 'T');
+  // No offset means UTC here, not the local time Date.parse would assume.
+  if (!/(Z|[+-]\d\d:?\d\d)$/i.test(text)) text += 'Z';
+  const ms = Date.parse(text);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
 

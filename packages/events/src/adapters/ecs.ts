@@ -20,6 +20,10 @@ export const parseEcs: JsonAdapter = (record, raw) => {
     const threat = nested.threat;
     if (isObject(threat) && isObject(threat[key]) && typeof threat[key].id === 'string') threat[key] = { id: [threat[key].id] };
   }
+  // ECS labels are keywords, but shippers send numbers and booleans too.
+  if (isObject(nested.labels)) {
+    nested.labels = Object.fromEntries(Object.entries(nested.labels).filter(([, value]) => value !== null && typeof value !== 'object').map(([key, value]) => [key, String(value)]));
+  }
   const candidate = { ...nested, event };
   const result = NormalizedEventSchema.safeParse(candidate);
   if (!result.success) {

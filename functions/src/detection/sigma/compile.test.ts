@@ -56,7 +56,7 @@ describe('Sigma modifiers and values', () => {
   });
 
   it('wildcards * and ? match, and escaped \\* is literal', () => {
-    const compiled = compileOne(rule(`  sel: {Image: 'C:\\Windows\\*\\cmd?.exe'}\n  literal: {CommandLine: 'a\\*b'}\n  condition: sel or literal`));
+    const compiled = compileOne(rule(`  sel: {Image: 'C:\\Windows\\\\*\\cmd?.exe'}\n  literal: {CommandLine: 'a\\*b'}\n  condition: sel or literal`));
     expect(matches(compiled, sysmon({ Image: 'c:\\windows\\system32\\cmd1.exe' }))).toBe(true);
     expect(matches(compiled, sysmon({ Image: 'c:\\windows\\system32\\cmd.exe' }))).toBe(false);
     expect(matches(compiled, sysmon({ CommandLine: 'a*b' }))).toBe(true);
@@ -193,6 +193,7 @@ ${extra}`;
 
   it('value_count becomes distinct; temporal_ordered becomes a sequence; unordered temporal and lt are refused', () => {
     const distinct = compileSigma(parseSigmaDocuments(`${base}\n---\n${correlation('value_count', '  condition: {gte: 2, field: User}')}`).documents);
+    expect(distinct.refused).toEqual([]);
     expect(distinct.loaded[1]!.rule).toMatchObject({ kind: 'distinct', field: 'winlog.event_data.User', threshold: 2 });
     const second = rule(`  sel: {Image|endswith: '\\net.exe'}\n  condition: sel`, 'name: net_run\n').replace(ID, '5b1e6a2c-0000-4000-8000-000000000004');
     const ordered = compileSigma(parseSigmaDocuments(`${base}\n---\n${second}\n---\n${correlation('temporal_ordered').replace('[whoami_run]', '[whoami_run, net_run]')}`).documents);

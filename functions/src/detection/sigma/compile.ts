@@ -428,7 +428,7 @@ function compileCorrelation(doc: Doc, byRef: Map<string, { compiled: CompiledSig
   let input: unknown;
   if (type === 'event_count' || type === 'value_count') {
     if (!sameKeys) throw new SigmaRefusal(`${type} over rules whose group-by fields map to different paths (aliases) is not supported`);
-    const keys = Object.keys(condition);
+    const keys = Object.keys(condition).filter((key) => key !== 'field');
     if (keys.length !== 1 || (keys[0] !== 'gte' && keys[0] !== 'gt')) throw new SigmaRefusal(`condition ${JSON.stringify(condition)}: only gte or gt are supported (a window fires as it fills)`);
     const n = Number(condition[keys[0]!]) + (keys[0] === 'gt' ? 1 : 0);
     const match = anyOf(rules.map(matchOf));

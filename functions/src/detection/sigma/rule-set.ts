@@ -202,6 +202,17 @@ export function requiredAtoms(condition: Parameters<typeof compileCondition>[0])
   if ('not' in condition) return undefined;
   const field = condition as { field: string; op: string; values?: readonly unknown[]; all?: boolean };
   if (field.values === undefined || field.values.length === 0) return undefined;
+  if (field.op === 'wildcard') {
+    // A glob's longest literal piece must appear in the text.
+    const atoms: Atom[] = [];
+    for (const value of field.all ? [field.values[0]] : field.values) {
+      const pieces = String(value).toLowerCase().split(/(?<!\\)[*?]/).map((piece) => piece.replace(/\\([*?\\])/g, '$1'));
+      const longest = pieces.reduce((best, piece) => (piece.length > best.length ? piece : best), '');
+      if (longest.length < GRAM) return undefined;
+      atoms.push({ field: field.field, op: 'contains', needle: longest });
+    }
+    return atoms;
+  }
   if (field.op !== 'equals' && field.op !== 'endswith' && field.op !== 'startswith' && field.op !== 'contains') return undefined;
   const needles = field.all ? [field.values[0]] : field.values;
   const atoms: Atom[] = [];

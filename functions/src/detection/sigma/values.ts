@@ -156,7 +156,7 @@ function mergeAny(conditions: Condition[]): Condition {
   const merged = new Map<string, FieldCondition>();
   const rest: Condition[] = [];
   for (const condition of conditions) {
-    if ('op' in condition && condition.values !== undefined && (condition.op === 'equals' || condition.op === 'contains' || condition.op === 'startswith' || condition.op === 'endswith' || condition.op === 'regex')) {
+    if ('op' in condition && condition.values !== undefined && (condition.op === 'equals' || condition.op === 'contains' || condition.op === 'startswith' || condition.op === 'endswith' || condition.op === 'regex' || condition.op === 'wildcard')) {
       const key = `${condition.field}\u0000${condition.op}\u0000${condition.cased ? 1 : 0}`;
       const existing = merged.get(key);
       merged.set(key, existing === undefined ? { ...condition } : { ...existing, values: [...existing.values!, ...condition.values] });
@@ -182,12 +182,9 @@ function patternCondition(path: string, tokens: Token[], cased: boolean, numeric
     if (star(last)) return { field: path, op: 'startswith', values: [innerText], ...casedFlag };
   }
   if (tokens.every((token) => typeof token === 'object' && token.wild === '*')) return { field: path, op: 'exists', present: true };
-  const source = tokens.map((token) => (typeof token === 'string' ? escapeRegex(token) : token.wild === '*' ? '.*' : '.')).join('');
-  return { field: path, op: 'regex', values: [`(?s)^${source}$`], ...casedFlag };
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+  // Wildcards inside the value: a glob (linear, no regex engine), escaped as Sigma writes it.
+  const glob = tokens.map((token) => (typeof token === 'string' ? token.replace(/[\\*?]/g, '\\$&') : token.wild)).join('');
+  return { field: path, op: 'wildcard', values: [glob], ...casedFlag };
 }
 
 const WINDASH_CHARS = ['-', '/', '\u2013', '\u2014', '\u2015'];

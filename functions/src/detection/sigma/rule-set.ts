@@ -107,7 +107,11 @@ export class SigmaRuleSet {
             if (op === 'equals') keys.map.get(value)?.forEach(run);
             else if (op === 'endswith') for (const length of keys.lengths) keys.map.get(value.slice(-length))?.forEach(run);
             else if (op === 'startswith') for (const length of keys.lengths) keys.map.get(value.slice(0, length))?.forEach(run);
-            else for (const length of keys.lengths) for (let i = 0; i + length <= value.length; i++) keys.map.get(value.slice(i, i + length))?.forEach(run);
+            else {
+              // Needles keyed by a 4-gram, and short ones (an emoji, " -e") by their first character.
+              for (let i = 0; i + GRAM <= value.length; i++) keys.map.get(value.slice(i, i + GRAM))?.forEach(run);
+              if (keys.lengths.has(1)) for (let i = 0; i < value.length; i++) keys.map.get(value[i]!)?.forEach(run);
+            }
           }
         }
       }
@@ -133,7 +137,7 @@ function indexPending(bucket: Bucket): void {
     else if (atom.op === 'startswith') key = atom.needle.slice(0, AFFIX);
     else if (atom.op === 'endswith') key = atom.needle.slice(-AFFIX);
     else {
-      key = atom.needle.length < GRAM ? atom.needle : atom.needle.slice(0, GRAM);
+      key = atom.needle.length < GRAM ? atom.needle[0]! : atom.needle.slice(0, GRAM);
       let best = Number.POSITIVE_INFINITY;
       for (const gram of grams(atom.needle)) {
         const count = gramCounts.get(`${atom.field}\u0000${gram}`) ?? 0;
@@ -146,7 +150,7 @@ function indexPending(bucket: Bucket): void {
 }
 
 function grams(needle: string): Set<string> {
-  const out = new Set<string>(needle.length < GRAM ? [needle] : []);
+  const out = new Set<string>(needle.length < GRAM ? [needle[0]!] : []);
   for (let i = 0; i + GRAM <= needle.length; i++) out.add(needle.slice(i, i + GRAM));
   return out;
 }

@@ -14,7 +14,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseRecord, type NormalizedEvent } from '@threatstream/events';
 import { compileCondition } from '../functions/src/detection/conditions';
@@ -102,6 +102,7 @@ console.log(`compile (parse YAML + compile + index): ${(compileMs / 1000).toFixe
 console.log(`events: ${real.length} real regression events, stream of ${stream.length} (10% real, 90% benign variants)`);
 console.log(`indexed: ${Math.round(indexed.perSecond).toLocaleString('en-US')} events/s over ${total.toLocaleString('en-US')} events (${(indexed.matches / total).toFixed(3)} matches per event)`);
 console.log(`each rule against each event: ${Math.round(naive.perSecond).toLocaleString('en-US')} events/s over ${naiveTotal.toLocaleString('en-US')} events (${(naive.matches / naiveTotal).toFixed(3)} matches per event)`);
+console.log(`load average (1 min) at the end: ${loadavg()[0]!.toFixed(1)} on this machine's cores`);
 console.log(`ratio indexed / naive: ${(indexed.perSecond / naive.perSecond).toFixed(1)}; target ≥ ${TARGET.toLocaleString('en-US')} events/s: ${indexed.perSecond >= TARGET ? 'met' : 'NOT met'}`);
 process.exitCode = indexed.perSecond >= TARGET ? 0 : 1;
 

@@ -165,6 +165,8 @@ function compileValueTest(condition: FieldCondition): ValueTest {
         // "in": one set lookup, numbers and their text alike.
         const set = new Set(needles);
         return (value) => {
+          // Most values already match as they are (lower-case categories, outcomes): no copy then.
+          if (typeof value === 'string' && set.has(value)) return true;
           const shown = text(value);
           return shown !== undefined && set.has(shown);
         };
@@ -207,13 +209,23 @@ function compileValueTest(condition: FieldCondition): ValueTest {
     }
     case 'regex': {
       const flags = cased ? 0 : RE2JS.CASE_INSENSITIVE;
-      const patterns = values.map((value) => RE2JS.compile(String(value), flags));
+      // "Any of" these patterns is one alternation: RE2 scans the text once for all of them.
+      const sources = condition.all ? values.map(String) : [values.map((value) => `(?:${String(value)})`).join('|')];
+      const patterns = sources.map((source) => RE2JS.compile(source, flags));
       // Text as it is: RE2 handles case itself.
       const raw = (value: unknown) => (typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined);
       return combine(
-        patterns.map((pattern) => (value) => {
-          const shown = raw(value);
-          return shown !== undefined && pattern.matcher(shown).find();
+        patterns.map((pattern) => {
+          const memo = new TextMemo();
+          return (value) => {
+            const shown = raw(value);
+            if (shown === undefined) return false;
+            const known = memo.get(shown);
+            if (known !== undefined) return known;
+            const found = pattern.test(shown);
+            memo.set(shown, found);
+            return found;
+          };
         }),
       );
     }
@@ -279,6 +291,24 @@ function compileFieldRef(get: (event: unknown) => unknown, condition: FieldCondi
     const theirs = new Set(valuesOf(other(event)).map(show));
     return mine.some((value) => value !== undefined && theirs.has(value));
   };
+}
+
+/**
+ * Recent answers of one regex, by text: logs repeat the same URLs and names, and RE2 in
+ * JavaScript costs microseconds a scan. Bounded; cleared whole when full (no per-hit upkeep).
+ */
+class TextMemo {
+  static readonly MAX_ENTRIES = 4096;
+  static readonly MAX_TEXT = 512;
+  private readonly answers = new Map<string, boolean>();
+  get(text: string): boolean | undefined {
+    return text.length > TextMemo.MAX_TEXT ? undefined : this.answers.get(text);
+  }
+  set(text: string, answer: boolean): void {
+    if (text.length > TextMemo.MAX_TEXT) return;
+    if (this.answers.size >= TextMemo.MAX_ENTRIES) this.answers.clear();
+    this.answers.set(text, answer);
+  }
 }
 
 function decodeAll(value: unknown, decoders: readonly Decoder[]): unknown {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DetectionEngine, detectionAsEvent } from './engine';
+import { beaconHorizonMs, DetectionEngine, detectionAsEvent } from './engine';
 import { BUILT_IN_RULES } from './pack';
 import { flow, series, sshLogin } from './pack/fixtures';
 import { parseRuleText } from './rule';
@@ -109,5 +109,18 @@ describe('DetectionEngine', () => {
     engine.observe(flow({ src: '198.51.100.1', dst: '10.0.0.1', dport: 80, at: 2 * 86_400 }));
     engine.sweep();
     expect(engine.keyCount).toBeLessThan(10);
+  });
+
+  it('drops beacon keys idle longer than any gap a beacon could have', () => {
+    // 6 h window, 10 events, jitter 0.1: mean gap ≤ 40 min, any gap ≤ 40 × (1 + 0.3) = 52 min.
+    expect(beaconHorizonMs({ windowMs: 6 * 3_600_000, minEvents: 10, maxJitter: 0.1 })).toBe(3_120_000);
+    const engine = new DetectionEngine(BUILT_IN_RULES.filter((rule) => rule.id === 'c2-beaconing'));
+    engine.observe(flow({ src: '10.0.0.66', dst: '45.77.1.2', dport: 8443, at: 0 }));
+    engine.observe(flow({ src: '10.0.0.67', dst: '45.77.1.2', dport: 8443, at: 3_000 }));
+    engine.sweep();
+    expect(engine.keyCount).toBe(2);
+    engine.observe(flow({ src: '10.0.0.67', dst: '45.77.1.2', dport: 8443, at: 3_200 }));
+    engine.sweep();
+    expect(engine.keyCount).toBe(1); // the first key's last event is 53 min old
   });
 });

@@ -113,7 +113,12 @@ function compileRule(rule: DetectionRule): CompiledRule {
   const step = <S>(key: string, t: number, transition: (state: S | undefined) => { state: S; fired?: Firing }): Firing | undefined => {
     const window = windows.get(key);
     const { state, fired } = transition(window?.state as S | undefined);
-    windows.set(key, { state, last: Math.max(window?.last ?? t, t) });
+    // The holder is ours: update it in place rather than allocate one per observation.
+    if (window === undefined) windows.set(key, { state, last: t });
+    else {
+      window.state = state;
+      if (t > window.last) window.last = t;
+    }
     return fired;
   };
 
@@ -158,7 +163,7 @@ function compileRule(rule: DetectionRule): CompiledRule {
     case 'beacon': {
       const match = compileCondition(rule.match);
       const params = { windowMs: rule.windowSeconds * 1000, minEvents: rule.minEvents, maxJitter: rule.maxJitter, minIntervalMs: rule.minIntervalSeconds * 1000 };
-      return keyed(rule, params.windowMs, groupBy, windows, match, readKey, (key, _event, id, t) =>
+      return keyed(rule, beaconHorizonMs(params), groupBy, windows, match, readKey, (key, _event, id, t) =>
         step(key, t, (state) => observeBeacon(state as never, { id, t, amount: 1 }, params)),
       );
     }
@@ -194,6 +199,17 @@ function compileRule(rule: DetectionRule): CompiledRule {
   }
 }
 
+/**
+ * How long a beacon key can sit idle and still fire: `minEvents` events fit in the window, so
+ * their mean gap is at most window / (minEvents − 1), and with jitter ≤ maxJitter no gap exceeds
+ * the mean by more than maxJitter · √(minEvents − 1) of it. A key idle longer can never fire from
+ * what it holds, so the sweep drops it: one-off outbound flows do not sit in memory for the window.
+ */
+export function beaconHorizonMs(params: { windowMs: number; minEvents: number; maxJitter: number }): number {
+  const meanGap = params.windowMs / (params.minEvents - 1);
+  return Math.min(params.windowMs, Math.ceil(meanGap * (1 + params.maxJitter * Math.sqrt(params.minEvents - 1))));
+}
+
 function keyed(
   rule: DetectionRule,
   horizonMs: number,
@@ -220,6 +236,15 @@ function keyed(
 
 function keyReader(paths: readonly string[]): KeyReader {
   const getters: Getter[] = paths.map(compileGetter);
+  if (getters.length === 1) {
+    // The common case (one key field) without building a list per observation.
+    const [get] = getters as [Getter];
+    return (event) => {
+      const raw = get(event);
+      const value = Array.isArray(raw) ? raw[0] : raw;
+      return value === undefined || value === null || value === '' ? undefined : [String(value)];
+    };
+  }
   return (event) => {
     const parts: string[] = [];
     for (const get of getters) {

@@ -30,7 +30,7 @@ export const SAMPLE_SIZE = 10;
 /** Ids a counting window remembers for de-duplication beyond what it needs to count. */
 export const RECENT_IDS = 64;
 /** Entries a sum window keeps one by one; older ones fold into a carried total. */
-export const MAX_SUM_ENTRIES = 2000;
+export const MAX_SUM_ENTRIES = 256;
 
 export function sampleOf(ids: readonly string[]): string[] {
   if (ids.length <= SAMPLE_SIZE) return [...ids];
@@ -137,14 +137,23 @@ export function observeDistinct(previous: DistinctState | undefined, obs: Observ
   const state = previous ?? { values: [], times: [], firstIds: [], events: 0, recentIds: [], quietUntil: 0 };
   if (obs.value === undefined || obs.t < state.quietUntil || state.recentIds.includes(obs.id) || state.firstIds.includes(obs.id)) return { state };
   const since = obs.t - params.windowMs;
-  const values: string[] = [];
-  const times: number[] = [];
-  const firstIds: string[] = [];
-  for (let i = 0; i < state.values.length; i++) {
-    if (state.times[i]! >= since) {
-      values.push(state.values[i]!);
-      times.push(state.times[i]!);
-      firstIds.push(state.firstIds[i]!);
+  let values: string[];
+  let times: number[];
+  let firstIds: string[];
+  if (state.times.every((t) => t >= since)) {
+    values = state.values.slice();
+    times = state.times.slice();
+    firstIds = state.firstIds.slice();
+  } else {
+    values = [];
+    times = [];
+    firstIds = [];
+    for (let i = 0; i < state.values.length; i++) {
+      if (state.times[i]! >= since) {
+        values.push(state.values[i]!);
+        times.push(state.times[i]!);
+        firstIds.push(state.firstIds[i]!);
+      }
     }
   }
   const kept = values.length;

@@ -1,7 +1,7 @@
 import { is } from '../conditions';
 import { defineRule } from '../rule';
 import type { PackEntry } from './case';
-import { series, sshLogin, webRequest } from './fixtures';
+import { accessLogTime, parsed, series, sshLogin, syslogTime, webRequest } from './fixtures';
 
 /** A login through SSH, as sshd's syslog lines, Zeek's ssh log or Suricata's ssh records give it. */
 const SSH = is.any(is.equals('process.name', 'sshd'), is.equals('network.protocol', 'ssh'), is.equals('destination.port', 22));
@@ -25,6 +25,12 @@ export const sshBruteForce: PackEntry = {
   cases: [
     { name: '12 failures in 24 s fire once', events: series(12, 0, 2, (i, at) => sshLogin({ src: '203.0.113.9', user: `root`, outcome: 'failure', at })), fires: 1, minCount: 10, keys: [{ 'source.ip': '203.0.113.9' }] },
     { name: '9 failures do not fire', events: series(9, 0, 2, (i, at) => sshLogin({ src: '203.0.113.9', user: 'root', outcome: 'failure', at })), fires: 0 },
+    {
+      name: 'sshd syslog lines through the syslog adapter: 10 failures fire once',
+      events: parsed(series(10, 0, 3, (i, at) => `${syslogTime(at)} bastion sshd[${4000 + i}]: Failed password for invalid user admin${i} from 198.51.100.23 port ${50000 + i} ssh2`)),
+      fires: 1,
+      keys: [{ 'source.ip': '198.51.100.23' }],
+    },
     { name: 'failures spread over 30 minutes do not fire', events: series(15, 0, 130, (i, at) => sshLogin({ src: '203.0.113.9', user: 'root', outcome: 'failure', at })), fires: 0 },
     {
       name: 'each failure delivered twice counts once',
@@ -56,6 +62,11 @@ export const webLoginBruteForce: PackEntry = {
   cases: [
     { name: '25 rejected logins in 25 s fire once', events: series(25, 0, 1, (i, at) => webRequest({ src: '192.0.2.44', method: 'POST', url: '/wp-login.php', status: 403, at })), fires: 1, minCount: 20 },
     { name: '25 successful page loads do not fire', events: series(25, 0, 1, (i, at) => webRequest({ src: '192.0.2.44', method: 'GET', url: '/login', status: 200, at })), fires: 0 },
+    {
+      name: 'nginx access lines through the syslog adapter: 20 rejected wp-login POSTs fire once',
+      events: parsed(series(20, 0, 1, (i, at) => `192.0.2.44 - - [${accessLogTime(at)}] "POST /wp-login.php HTTP/1.1" 403 512 "-" "python-requests/2.31"`)),
+      fires: 1,
+    },
     { name: '19 rejected logins do not fire', events: series(19, 0, 1, (i, at) => webRequest({ src: '192.0.2.44', method: 'POST', url: '/api/login', status: 401, at })), fires: 0 },
   ],
 };
@@ -105,6 +116,15 @@ export const successAfterFailures: PackEntry = {
       fires: 1,
       minCount: 7,
       keys: [{ 'source.ip': '203.0.113.77', 'user.name': 'admin' }],
+    },
+    {
+      name: 'sshd syslog lines: five failures then an accepted password fire once',
+      events: parsed([
+        ...series(5, 0, 4, (i, at) => `${syslogTime(at)} bastion sshd[77${i}]: Failed password for deploy from 203.0.113.78 port ${41000 + i} ssh2`),
+        `${syslogTime(30)} bastion sshd[780]: Accepted password for deploy from 203.0.113.78 port 41010 ssh2`,
+      ]),
+      fires: 1,
+      keys: [{ 'source.ip': '203.0.113.78', 'user.name': 'deploy' }],
     },
     {
       name: 'a success before the failures does not fire',

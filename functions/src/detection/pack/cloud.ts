@@ -1,14 +1,17 @@
 import { is } from '../conditions';
 import { defineRule } from '../rule';
 import type { PackEntry } from './case';
-import { fromLogEntry, gcpAudit } from './fixtures';
+import { parseRecord } from '@threatstream/events';
+import { gcpAudit } from './fixtures';
 import panther from './samples/panther-gcp-audit.json';
 
-/** A Panther test record (samples/panther-gcp-audit.json) by its Panther rule and test name. */
+/** A Panther test record (samples/panther-gcp-audit.json), parsed by the gcp-audit adapter as a sink delivers it. */
 function sample(pantherRule: string, name: string) {
   const record = panther.records.find((r) => r.pantherRule === pantherRule && r.name === name);
   if (record === undefined) throw new Error(`no Panther sample ${pantherRule} / ${name}`);
-  return fromLogEntry(record.log as Record<string, unknown>, `panther-${pantherRule}-${name}`.replace(/[^\w.-]+/g, '-'));
+  const parsed = parseRecord(JSON.stringify(record.log), { format: 'gcp-audit' });
+  if (!parsed.ok || parsed.events.length !== 1) throw new Error(`Panther sample ${pantherRule} / ${name} does not parse: ${parsed.ok ? 'not one event' : parsed.message}`);
+  return parsed.events[0]!;
 }
 
 const WORLD = ['allUsers', 'allAuthenticatedUsers'];

@@ -1,4 +1,4 @@
-import type { NormalizedEvent } from '@threatstream/events';
+import { parseRecord, type NormalizedEvent } from '@threatstream/events';
 
 /**
  * Builders for the pack's test events, shaped as the @threatstream/events adapters shape them
@@ -112,32 +112,26 @@ export function series<E>(n: number, start: number, every: number, make: (i: num
   return Array.from({ length: n }, (_, i) => make(i, start + i * every));
 }
 
-/**
- * A Cloud Logging audit `LogEntry` as a normalised event, the fields the gcp-audit adapter of
- * @threatstream/events fills (gcp.audit.*, source.ip, user.name); test stand-in for that adapter.
- */
-export function fromLogEntry(log: Record<string, unknown>, id: string): NormalizedEvent {
-  const payload = (log.protoPayload ?? {}) as Record<string, any>;
-  const audit: NonNullable<NormalizedEvent['gcp']>['audit'] = {};
-  const set = <K extends keyof typeof audit>(key: K, value: unknown) => {
-    if (value !== undefined && value !== null) audit[key] = value as never;
-  };
-  set('method_name', payload.methodName);
-  set('service_name', payload.serviceName);
-  set('resource_name', payload.resourceName);
-  set('principal_email', payload.authenticationInfo?.principalEmail);
-  set('caller_ip', payload.requestMetadata?.callerIp);
-  set('request', payload.request);
-  set('response', payload.response);
-  set('service_data', payload.serviceData);
-  set('authorization_info', payload.authorizationInfo);
-  const event: NormalizedEvent = {
-    '@timestamp': typeof log.timestamp === 'string' ? log.timestamp : at(0),
-    event: { id, kind: 'event', category: ['configuration'], type: ['change'], dataset: 'gcp.audit', original: '{}', format: 'gcp-audit' },
-    gcp: { audit },
-  };
-  if (typeof audit.method_name === 'string') event.event.action = audit.method_name;
-  if (typeof audit.caller_ip === 'string') event.source = { ip: audit.caller_ip };
-  if (typeof audit.principal_email === 'string') event.user = { name: audit.principal_email };
-  return event;
+
+/** Raw log lines (sshd syslog, access logs…) through the @threatstream/events adapters, as the pipeline parses them. */
+export function parsed(lines: readonly string[], now = new Date(T0 + 3_600_000)): NormalizedEvent[] {
+  return lines.flatMap((line) => {
+    const outcome = parseRecord(line, { now });
+    if (!outcome.ok) throw new Error(`fixture line does not parse (${outcome.reason}): ${line}`);
+    return outcome.events;
+  });
+}
+
+/** "Mar  2 10:00:05": an RFC 3164 timestamp `seconds` after T0. */
+export function syslogTime(seconds: number): string {
+  const d = new Date(T0 + seconds * 1000);
+  const month = d.toLocaleString('en', { month: 'short', timeZone: 'UTC' });
+  return `${month} ${String(d.getUTCDate()).padStart(2, ' ')} ${d.toISOString().slice(11, 19)}`;
+}
+
+/** "02/Mar/2026:10:00:05 +0000": an access-log timestamp `seconds` after T0. */
+export function accessLogTime(seconds: number): string {
+  const d = new Date(T0 + seconds * 1000);
+  const month = d.toLocaleString('en', { month: 'short', timeZone: 'UTC' });
+  return `${String(d.getUTCDate()).padStart(2, '0')}/${month}/${d.getUTCFullYear()}:${d.toISOString().slice(11, 19)} +0000`;
 }

@@ -2,7 +2,7 @@ import type { EventType } from '@threatstream/events';
 import { is } from '../conditions';
 import { defineRule } from '../rule';
 import type { PackEntry, RuleCase } from './case';
-import { webRequest } from './fixtures';
+import { accessLogTime, parsed, webRequest } from './fixtures';
 import { COMMAND_INJECTION, PATH_TRAVERSAL, SQL_INJECTION, XSS } from './web-attack-patterns';
 
 const DECODE = ['url', 'plus_as_space', 'html'] as const;
@@ -12,6 +12,11 @@ function cases(attacks: readonly string[]): RuleCase[] {
   return [
     ...attacks.map((url, i) => ({ name: `attack: ${url}`, events: [webRequest({ src: '203.0.113.80', url, at: i })], fires: 1 })),
     { name: 'everyday requests do not fire', events: BENIGN.map((url, i) => webRequest({ src: '192.0.2.10', url, at: i })), fires: 0 },
+    {
+      name: 'the attacks as Apache combined log lines through the syslog adapter fire',
+      events: parsed(attacks.map((url, i) => `203.0.113.80 - - [${accessLogTime(i)}] "GET ${url.replaceAll(' ', '%20')} HTTP/1.1" 200 612 "-" "sqlmap/1.8"`)),
+      fires: attacks.length,
+    },
   ];
 }
 

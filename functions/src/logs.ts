@@ -102,6 +102,14 @@ export function playbookRunCreated(runId: string, playbookId: string, alertId: s
   logger.info('playbook.run_created', { runId, playbookId, alertId, trigger, dryRun });
 }
 
+export function approvalRequested(approvalId: string, runId: string, action: string, reasons: string[]): void {
+  logger.warn('playbook.approval_requested', { approvalId, runId, action, reasons });
+}
+
+export function approvalDecided(approvalId: string, status: string, actorId: string): void {
+  logger.info('playbook.approval_decided', { approvalId, status, actorId });
+}
+
 export function playbookRunResumed(runId: string, playbookId: string, alertId: string): void {
   logger.warn('playbook.run_resumed', { runId, playbookId, alertId });
 }

@@ -18,7 +18,7 @@ import { threatIdFor } from '../../functions/src/firestore/refs';
 import type { AlertDoc, AuditActor, PlaybookRunDoc } from '../../functions/src/firestore/schema';
 import { MissingSecretError } from '../../functions/src/playbooks/actions';
 import { BUILTIN_PLAYBOOKS } from '../../functions/src/playbooks/builtins';
-import { PlaybookSchema, type Playbook, type PlaybookInput } from '../../functions/src/playbooks/definition';
+import { PlaybookSchema, type Playbook, type PlaybookInput } from '../../functions/src/domain/playbook';
 import type { PlaybookDeps, PlaybookSource } from '../../functions/src/playbooks/deps';
 import {
   AlertNotFoundError,
@@ -298,6 +298,7 @@ function deps(options: DepsOptions): PlaybookDeps {
         return value;
       },
       runRetentionDays: 30,
+      approvalTimeoutMinutes: 30,
     },
     catalog: new StaticCatalog(options.playbooks),
   };

@@ -4,12 +4,13 @@ import { EVENT_TYPES, SEVERITIES, SecurityEventSchema, SeveritySchema } from '..
 import {
   ALERT_STATUSES,
   AlertDocSchema,
+  ApprovalDocSchema,
   PlaybookRunDocSchema,
   RiskIndexDocSchema,
   ThreatDocSchema,
   TimestampSchema,
 } from '../firestore/schema';
-import { PlaybookFieldsSchema } from '../playbooks/definition';
+import { APPROVAL_STATUSES, PlaybookFieldsSchema } from '../domain/playbook';
 import { ERROR_CODES } from './errors';
 import { ROLES } from './roles';
 
@@ -244,12 +245,40 @@ export const ExecutePlaybookBodySchema = z
 export const ExecutePlaybookResultSchema = z
   .object({
     runId: z.string(),
-    outcome: z.enum(['finished', 'already_finished', 'lease_lost']).openapi({
-      description: 'finished: this request ran it; already_finished: the same Idempotency-Key ran it before; lease_lost: another invocation finished it.',
+    outcome: z.enum(['finished', 'already_finished', 'lease_lost', 'awaiting_approval']).openapi({
+      description:
+        'finished: this request ran it; already_finished: the same Idempotency-Key ran it before; lease_lost: another invocation finished it; awaiting_approval: it paused at a step that waits for a responder (see /api/approvals).',
     }),
     run: PlaybookRunViewSchema,
   })
   .openapi('PlaybookExecution');
+
+// ---- approvals ----
+
+export const ApprovalSchema = wireObject(ApprovalDocSchema.omit({ expireAt: true })).extend({ id: z.string() }).openapi('Approval');
+export type ApprovalView = z.infer<typeof ApprovalSchema>;
+
+export const ApprovalListSchema = z.object({ approvals: z.array(ApprovalSchema) }).openapi('ApprovalList');
+
+export const ApprovalsQuery = z.object({
+  status: z.enum(APPROVAL_STATUSES).default('PENDING').openapi({ description: 'Which approvals: PENDING (default), APPROVED, REJECTED or EXPIRED.' }),
+  limit: LimitQuery(200, 50),
+});
+
+export const ApprovalIdParams = z.object({ id: FirestoreId.openapi({ description: 'The approval id ({runId}-{stepIndex}).' }) });
+
+export const ApprovalDecisionBodySchema = z
+  .strictObject({
+    note: z.string().trim().max(2000).optional().openapi({ description: 'Why; kept on the approval and in the audit log.' }),
+  })
+  .openapi('ApprovalDecision');
+
+export const ApprovalDecisionResultSchema = z
+  .object({
+    approval: ApprovalSchema,
+    run: orNull(PlaybookRunViewSchema).openapi({ description: 'The run as it stands after the decision (driven on to its end or its next approval).' }),
+  })
+  .openapi('ApprovalDecisionResult');
 
 export const PlaybookHistoryQuery = z.object({
   limit: LimitQuery(200, 50),

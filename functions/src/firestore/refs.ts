@@ -10,6 +10,7 @@ import type {
 import type { z } from 'zod';
 import {
   AlertDedupDocSchema,
+  ApprovalDocSchema,
   AlertDocSchema,
   AuditLogDocSchema,
   BlocklistDocSchema,
@@ -24,6 +25,7 @@ import {
   SourceSightingDocSchema,
   ThreatDocSchema,
   type AlertDedupDoc,
+  type ApprovalDoc,
   type AlertDoc,
   type AuditLogDoc,
   type BlocklistDoc,
@@ -50,6 +52,7 @@ export const COLLECTIONS = {
   rateLimits: 'rateLimits',
   playbooks: 'playbooks',
   playbookRuns: 'playbookRuns',
+  approvals: 'approvals',
   blocklist: 'blocklist',
   mail: 'mail',
   metrics: 'metrics',
@@ -156,6 +159,16 @@ export function playbookRunsCollection(db: Firestore): CollectionReference<Playb
 }
 export function playbookRunRef(db: Firestore, runId: string): DocumentReference<PlaybookRunDoc> {
   return playbookRunsCollection(db).doc(runId);
+}
+
+const approvalConverter = zodConverter(ApprovalDocSchema);
+
+export function approvalsCollection(db: Firestore): CollectionReference<ApprovalDoc> {
+  return db.collection(COLLECTIONS.approvals).withConverter(approvalConverter);
+}
+
+export function approvalRef(db: Firestore, approvalId: string): DocumentReference<ApprovalDoc> {
+  return approvalsCollection(db).doc(approvalId);
 }
 
 export function blocklistCollection(db: Firestore): CollectionReference<BlocklistDoc> {

@@ -1,9 +1,10 @@
 import { Timestamp } from 'firebase-admin/firestore';
-import { higherSeverity } from '../alerts/dedup';
+import { AlertMissing, escalate as decideEscalation } from '../alerts/alert';
+import { escalateAlert } from '../alerts/store';
 import { isAlreadyExists } from '../firestore/errors';
-import { alertRef, blocklistRef, mailRef } from '../firestore/refs';
+import { blocklistRef, mailRef } from '../firestore/refs';
 import type { AlertDoc, AuditActor } from '../firestore/schema';
-import type { Action, StepParams } from './definition';
+import type { Action, StepParams } from '../domain/playbook';
 import type { PlaybookDeps } from './deps';
 import { emailMessage, genericEvent, isolationRequest, slackMessage, ticketRequest, type AlertView, type RunView } from './payloads';
 import { chooseBlockTarget, chooseIsolationTarget, ticketPriority } from './plan';
@@ -334,37 +335,18 @@ async function createTicket(ctx: ActionContext, params: StepParams<'create_ticke
 // ---- escalate ----
 
 async function escalate(ctx: ActionContext, params: StepParams<'escalate'>): Promise<ActionOutcome> {
-  const { db } = ctx.deps;
-  const ref = alertRef(db, ctx.alertId);
-  const decide = (alert: AlertDoc) => {
-    const severity = params.severity ? higherSeverity(alert.severity, params.severity) : alert.severity;
-    const assignee =
-      params.assignee !== undefined && (alert.assignee === null || params.overwriteAssignee) ? params.assignee : alert.assignee;
-    const resolved = alert.status === 'RESOLVED';
-    return {
-      severity: { from: alert.severity, to: resolved ? alert.severity : severity },
-      assignee: { from: alert.assignee, to: resolved ? alert.assignee : assignee },
-      changed: !resolved && (severity !== alert.severity || assignee !== alert.assignee),
-      ...(resolved && { note: 'the alert is resolved: left as it is' }),
-    };
-  };
-  if (ctx.run.dryRun) return { output: { dryRun: true, ...decide(ctx.alert) } };
-
-  const decision = await db.runTransaction(async (tx) => {
-    const alert = (await tx.get(ref)).data();
-    if (!alert) throw new ActionError('not_found', `alert ${ctx.alertId} does not exist`);
-    const outcome = decide(alert);
-    if (outcome.changed) {
-      tx.update(ref, {
-        severity: outcome.severity.to,
-        assignee: outcome.assignee.to,
-        updatedAt: Timestamp.fromDate(ctx.deps.now()),
-      });
-    }
-    return outcome;
-  });
+  const request = { severity: params.severity, assignee: params.assignee, overwriteAssignee: params.overwriteAssignee };
+  if (ctx.run.dryRun) return { output: { dryRun: true, ...decideEscalation(ctx.alert, request) } };
+  let decision;
+  try {
+    // The alert's owner writes it; this step's audit entry is written with its result.
+    decision = await escalateAlert(ctx.deps.db, ctx.alertId, request, ctx.deps.now());
+  } catch (error) {
+    if (error instanceof AlertMissing) throw new ActionError('not_found', error.message);
+    throw error;
+  }
   return {
-    output: decision,
+    output: { ...decision },
     audit: {
       action: 'alert.escalate',
       target: { collection: 'alerts', id: ctx.alertId },

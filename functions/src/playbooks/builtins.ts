@@ -1,4 +1,4 @@
-import { PlaybookSchema, type Playbook, type PlaybookInput } from './definition';
+import { PlaybookSchema, type Playbook, type PlaybookInput } from '../domain/playbook';
 
 // The playbooks ThreatStream ships with. They are seeded into playbooks/{id} (see store.ts):
 // raise `version` whenever a definition changes, and the next instance to start stores it.

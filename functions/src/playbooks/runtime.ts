@@ -3,6 +3,7 @@ import {
   detectionConfig,
   playbookEdrUrl,
   playbookEmailTo,
+  playbookApprovalTimeoutMinutes,
   playbookRunRetentionDays,
   playbookSlackWebhookUrl,
   playbookTicketingUrl,
@@ -38,6 +39,7 @@ export function playbookSettings(): PlaybookSettings {
       return secret;
     },
     runRetentionDays: playbookRunRetentionDays.value(),
+    approvalTimeoutMinutes: playbookApprovalTimeoutMinutes.value(),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { RouteSpec } from '../route';
+import { approveRoute, listApprovalsRoute, rejectRoute } from './approvals';
 import { acknowledgeAlertRoute, activeAlertsRoute, resolveAlertRoute } from './alerts';
 import { dashboardRoute, riskIndexRoute, summaryRoute, timelineRoute } from './analytics';
 import { docsRoutes } from './docs';
@@ -23,6 +24,9 @@ export const apiRoutes: RouteSpec[] = [
   listPlaybooksRoute,
   executePlaybookRoute,
   playbookHistoryRoute,
+  listApprovalsRoute,
+  approveRoute,
+  rejectRoute,
   simulateEventRoute,
 ];
 apiRoutes.push(...docsRoutes(() => apiRoutes));

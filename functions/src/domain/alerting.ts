@@ -24,9 +24,10 @@ export const MODEL_FACTOR = 'model_assessment';
 export const LOW_RULES_CONFIDENCE = 0.5;
 
 /** The severity the rules alone gave: the score without the model's factor. */
-export function rulesSeverity(risk: Pick<Risk, 'score' | 'factors'>): Severity {
-  const model = risk.factors.find((factor) => factor.name === MODEL_FACTOR)?.contribution ?? 0;
-  return severityForScore(risk.score - model);
+export function rulesSeverity(risk: Pick<Risk, 'score' | 'severity' | 'factors'>): Severity {
+  const model = risk.factors.find((factor) => factor.name === MODEL_FACTOR);
+  // No model factor: the stored severity is the rules' own.
+  return model === undefined ? risk.severity : severityForScore(risk.score - model.contribution);
 }
 
 /**
@@ -48,7 +49,7 @@ export function alertingSeverityOf(data: unknown): Severity | undefined {
     (factor): factor is { name: string; contribution: number } =>
       typeof factor?.name === 'string' && typeof factor?.contribution === 'number',
   );
-  return higherSeverity(severity.data, rulesSeverity({ score: risk.score, factors: factors.map((f) => ({ ...f, detail: '' })) }));
+  return higherSeverity(severity.data, rulesSeverity({ score: risk.score, severity: severity.data, factors: factors.map((f) => ({ ...f, detail: '' })) }));
 }
 
 export interface ThreatFacts {

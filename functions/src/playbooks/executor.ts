@@ -87,7 +87,7 @@ async function executeStep(
   run: PlaybookRunDoc,
   index: number,
   destination: () => Promise<string | undefined>,
-  gate: (step: PlaybookRunStep) => string[],
+  wouldWait: (step: PlaybookRunStep) => string[],
 ): Promise<ExecutionResult> {
   const started = Date.now();
   const stored = run.steps[index]!;
@@ -135,7 +135,7 @@ async function executeStep(
     const handler = ACTION_HANDLERS[step.action] as (ctx: ActionContext, params: unknown) => Promise<ActionOutcome>;
     const outcome = await withinBudget(handler(context, step.params), signal, step.timeoutMs);
     // A dry run says which steps would wait for a person in a real run.
-    const waits = run.dryRun ? gate(stored) : [];
+    const waits = run.dryRun ? wouldWait(stored) : [];
     return {
       ok: true,
       output: plainJson(waits.length > 0 ? { ...outcome.output, wouldWaitForApproval: waits } : outcome.output),
@@ -169,7 +169,10 @@ async function driveRun(deps: PlaybookDeps, runId: string, owner: string): Promi
   // The alert as the run starts: its conditions decide which steps wait, its latest threat's
   // destination is what "destination" targets mean.
   const alert = (await alertRef(deps.db, claimed.run.alertId).get()).data();
-  const gate = approvalGate(claimed.run, alert?.approvalConditions ?? []);
+  const conditions = alert?.approvalConditions ?? [];
+  const gate = approvalGate(claimed.run, conditions);
+  // A dry run shows what would wait in an automatic run on this alert.
+  const wouldWait = (step: PlaybookRunStep) => approvalReasons(step, conditions);
   let destinationLoaded: Promise<string | undefined> | undefined;
   const destination = () => (destinationLoaded ??= alert ? latestDestination(deps, alert) : Promise.resolve(undefined));
 
@@ -184,7 +187,7 @@ async function driveRun(deps: PlaybookDeps, runId: string, owner: string): Promi
       if (begun.kind === 'gave_up') continue;
       if (begun.kind === 'needs_approval') return await requestApproval(deps, runId, owner, begun, alert, destination);
 
-      const result = await executeStep(deps, runId, begun.run, begun.index, destination, gate);
+      const result = await executeStep(deps, runId, begun.run, begun.index, destination, wouldWait);
       await updateLeased(deps, runId, owner, (run, clock, tx) => {
         const next = finishStep(run, begun.index, result, clock);
         stageStepAudit(deps, tx, runId, next, next.steps[begun.index]!, result.ok ? result.audit : undefined, clock.now);

@@ -96,7 +96,7 @@ describe('approvals', () => {
 
   it('a responder approves: the block is made', async () => {
     const { approvalId, sourceIp } = await pendingBlock();
-    const response = await call(`/approvals/${approvalId}/approve`, { token: users.responder.idToken });
+    const response = await call(`/approvals/${approvalId}/approve`, { token: users.responder.idToken, body: {} });
     expect(response.status).toBe(200);
     expect(response.body.approval.status).toBe('APPROVED');
     expect(response.body.run.steps[0]).toMatchObject({ action: 'block_ip', status: 'SUCCEEDED' });

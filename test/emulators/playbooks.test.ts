@@ -31,6 +31,7 @@ import {
 } from '../../functions/src/playbooks/executor';
 import { autoRunId } from '../../functions/src/playbooks/plan';
 import { ApprovalRefused } from '../../functions/src/playbooks/run';
+import { addNeverBlock, removeNeverBlock } from '../../functions/src/playbooks/never-block-store';
 import { seedBuiltinPlaybooks } from '../../functions/src/playbooks/store';
 import { createWebhookClient, type WebhookClient } from '../../functions/src/playbooks/webhook-client';
 import { firestore, runId, settle, uniquePublicIp, waitFor } from '../support/emulators';
@@ -280,6 +281,7 @@ interface DepsOptions {
   now?: () => Date;
   http?: WebhookClient;
   urls?: Partial<Record<'slack' | 'generic' | 'edr' | 'ticketing', string>>;
+  neverBlock?: string;
 }
 
 function deps(options: DepsOptions): PlaybookDeps {
@@ -301,6 +303,7 @@ function deps(options: DepsOptions): PlaybookDeps {
       },
       runRetentionDays: 30,
       approvalTimeoutMinutes: 30,
+      neverBlockCidrs: options.neverBlock ?? '',
     },
     catalog: new StaticCatalog(options.playbooks),
   };
@@ -746,5 +749,59 @@ describe('approvals', () => {
       ['step_requires_approval'],
     ]);
     expect(await db().collection('approvals').doc(`${result.runId}-0`).get()).toHaveProperty('exists', false);
+  });
+});
+
+describe('what block_ip may block', () => {
+  const blockSource = testPlaybook({ auto: false, steps: [{ action: 'block_ip', params: { target: 'source', ttlHours: 1 } }, { action: 'notify_email' }] });
+  const admin: AuditActor = { type: 'user', id: 'uid-admin', role: 'admin' };
+
+  it('the NEVER_BLOCK_CIDRS param wins over a responder\'s run and over an approval', async () => {
+    const { alertId, alert } = await xssAlert();
+    const protectedNet = `${alert.sourceIp.split('.').slice(0, 3).join('.')}.0/24`;
+    const result = await executePlaybook({ playbookId: blockSource.id, alertId, actor: responder, dryRun: false }, deps({ playbooks: [blockSource], neverBlock: `192.0.2.1, ${protectedNet}` }));
+    expect(result.run.steps[0]).toMatchObject({ status: 'FAILED', error: { code: 'refused', message: expect.stringContaining('never-block list') } });
+    expect(result.run.steps[1]!.status).toBe('SUCCEEDED');
+    expect((await db().collection('blocklist').doc(alert.sourceIp).get()).exists).toBe(false);
+
+    // Approved by a person: still refused.
+    const flagged = await xssAlert({ approvalConditions: ['model_raised'], sourceIp: alert.sourceIp });
+    const auto = { ...blockSource, auto: true };
+    const [paused] = await runAutoPlaybooks(flagged.alertId, undefined, flagged.alert, deps({ playbooks: [auto], neverBlock: protectedNet }));
+    expect(paused!.outcome).toBe('awaiting_approval');
+    const decided = await decideApprovalAndResume({ approvalId: `${paused!.runId}-0`, decision: 'approve', actor: responder }, deps({ playbooks: [auto], neverBlock: protectedNet }));
+    expect(decided.run!.run.steps[0]).toMatchObject({ status: 'FAILED', error: { code: 'refused' } });
+    expect((await db().collection('blocklist').doc(alert.sourceIp).get()).exists).toBe(false);
+  });
+
+  it('the admin-managed list (Firestore, audited) wins too; removing the entry lets the block through', async () => {
+    const { alertId, alert } = await xssAlert();
+    const added = await addNeverBlock(db(), alert.sourceIp, 'partner VPN', admin, new Date());
+    expect(added.added).toBe(true);
+    const audit = await db().collection('auditLog').where('target.id', '==', added.id).get();
+    expect(audit.docs.map((doc) => doc.data())).toEqual([expect.objectContaining({ action: 'never_block.add', actor: admin, changes: { cidr: `${alert.sourceIp}/32`, reason: 'partner VPN' } })]);
+
+    const refused = await executePlaybook({ playbookId: blockSource.id, alertId, actor: responder, dryRun: true }, deps({ playbooks: [blockSource] }));
+    expect(refused.run.steps[0]).toMatchObject({ status: 'FAILED', error: { code: 'refused', message: expect.stringContaining('partner VPN') } });
+
+    expect(await removeNeverBlock(db(), alert.sourceIp, admin, new Date())).toBe(true);
+    const done = await executePlaybook({ playbookId: blockSource.id, alertId, actor: responder, dryRun: false }, deps({ playbooks: [blockSource] }));
+    expect(done.run.steps[0]!.status).toBe('SUCCEEDED');
+    expect((await db().collection('blocklist').doc(alert.sourceIp).get()).data()?.runId).toBe(done.runId);
+  });
+
+  it('only addresses the alert\'s own threats saw: a destination from a threat of another alert is refused', async () => {
+    const elsewhere = uniquePublicIp();
+    const eventId = runId('foreign-threat');
+    const threatId = threatIdFor(eventId);
+    await db()
+      .collection('threats')
+      .doc(threatId)
+      .create({ ...threatDoc({ eventId, eventType: 'xss', sourceIp: '10.0.0.77', destinationIp: elsewhere, severity: 'LOW' }), alertId: 'another-alert' });
+    const { alertId } = await xssAlert({ sourceIp: '10.0.0.77', threatIds: [threatId], eventIds: [eventId] });
+    const external = testPlaybook({ auto: false, steps: [{ action: 'block_ip', params: { target: 'external', ttlHours: 1 } }] });
+    const result = await executePlaybook({ playbookId: external.id, alertId, actor: responder, dryRun: false }, deps({ playbooks: [external] }));
+    expect(result.run.steps[0]).toMatchObject({ status: 'FAILED', error: { code: 'refused', message: expect.stringContaining("none of alert") } });
+    expect((await db().collection('blocklist').doc(elsewhere).get()).exists).toBe(false);
   });
 });

@@ -5,6 +5,7 @@ import {
   ALERT_STATUSES,
   AlertDocSchema,
   ApprovalDocSchema,
+  NeverBlockDocSchema,
   PlaybookRunDocSchema,
   RiskIndexDocSchema,
   ThreatDocSchema,
@@ -279,6 +280,26 @@ export const ApprovalDecisionResultSchema = z
     run: orNull(PlaybookRunViewSchema).openapi({ description: 'The run as it stands after the decision (driven on to its end or its next approval).' }),
   })
   .openapi('ApprovalDecisionResult');
+
+// ---- never-block list ----
+
+export const NeverBlockEntrySchema = wireObject(NeverBlockDocSchema).extend({ id: z.string() }).openapi('NeverBlockEntry');
+export const NeverBlockListSchema = z
+  .object({
+    entries: z.array(NeverBlockEntrySchema),
+    param: z.array(z.string()).openapi({ description: 'The NEVER_BLOCK_CIDRS param\'s entries (set at deploy).' }),
+  })
+  .openapi('NeverBlockList');
+export const NeverBlockAddBodySchema = z
+  .strictObject({
+    cidr: z.string().trim().min(1).max(64).openapi({ description: 'An IP address or CIDR, IPv4 or IPv6.', example: '8.8.8.0/24' }),
+    reason: z.string().trim().min(1).max(500).openapi({ example: 'our DNS resolvers' }),
+  })
+  .openapi('NeverBlockAdd');
+export const NeverBlockRemoveBodySchema = z.strictObject({ cidr: z.string().trim().min(1).max(64) }).openapi('NeverBlockRemove');
+export const NeverBlockChangeSchema = z
+  .object({ id: z.string(), cidr: z.string(), changed: z.boolean() })
+  .openapi('NeverBlockChange');
 
 export const PlaybookHistoryQuery = z.object({
   limit: LimitQuery(200, 50),

@@ -2,12 +2,13 @@ import { Timestamp, type Firestore, type Query } from 'firebase-admin/firestore'
 import {
   approvalsCollection,
   COLLECTIONS,
+  neverBlockCollection,
   metricShardsCollection,
   playbookRunsCollection,
   playbooksCollection,
   riskIndexCollection,
 } from './refs';
-import type { ApprovalDoc, MetricsShardDoc, PlaybookDoc, PlaybookRunDoc, RiskIndexDoc } from './schema';
+import type { ApprovalDoc, MetricsShardDoc, NeverBlockDoc, PlaybookDoc, PlaybookRunDoc, RiskIndexDoc } from './schema';
 
 // Every Firestore query the functions make, by name, with its shape: which fields it filters on
 // with equality, which one with a range, how it orders. Queries are built from these shapes (so
@@ -95,6 +96,14 @@ export const QUERY_SHAPES = {
     range: 'leaseExpiresAt',
     orderBy: [{ field: 'leaseExpiresAt', direction: 'asc' }],
     usedBy: 'playbooks/executor.ts resumeStalledRuns',
+  },
+  neverBlockAll: {
+    name: 'neverBlock.all',
+    collectionGroup: COLLECTIONS.neverBlock,
+    scope: 'COLLECTION',
+    equality: [],
+    orderBy: [],
+    usedBy: 'playbooks/actions.ts block_ip, API GET /api/never-block',
   },
   approvalsPending: {
     name: 'approvals.pending',
@@ -250,6 +259,11 @@ export function stalledPlaybookRunsQuery(db: Firestore, now: Date, limit: number
     range: [{ op: '<', value: Timestamp.fromDate(now) }],
     limit,
   });
+}
+
+/** The admin-managed never-block list (small: read whole). */
+export function neverBlockQuery(db: Firestore, limit: number): Query<NeverBlockDoc> {
+  return buildQuery(neverBlockCollection(db), QUERY_SHAPES.neverBlockAll, { limit });
 }
 
 /** Approvals in one status, newest first. */

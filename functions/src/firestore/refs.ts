@@ -15,6 +15,7 @@ import {
   AuditLogDocSchema,
   BlocklistDocSchema,
   MailDocSchema,
+  NeverBlockDocSchema,
   MetricsLedgerDocSchema,
   MetricsShardDocSchema,
   PlaybookDocSchema,
@@ -30,6 +31,7 @@ import {
   type AuditLogDoc,
   type BlocklistDoc,
   type MailDoc,
+  type NeverBlockDoc,
   type MetricsLedgerDoc,
   type MetricsShardDoc,
   type PlaybookDoc,
@@ -54,6 +56,7 @@ export const COLLECTIONS = {
   playbookRuns: 'playbookRuns',
   approvals: 'approvals',
   blocklist: 'blocklist',
+  neverBlock: 'neverBlock',
   mail: 'mail',
   metrics: 'metrics',
   metricShards: 'shards',
@@ -169,6 +172,17 @@ export function approvalsCollection(db: Firestore): CollectionReference<Approval
 
 export function approvalRef(db: Firestore, approvalId: string): DocumentReference<ApprovalDoc> {
   return approvalsCollection(db).doc(approvalId);
+}
+
+const neverBlockConverter = zodConverter(NeverBlockDocSchema);
+
+export function neverBlockCollection(db: Firestore): CollectionReference<NeverBlockDoc> {
+  return db.collection(COLLECTIONS.neverBlock).withConverter(neverBlockConverter);
+}
+
+/** One document per CIDR, named by its hash: adding the same CIDR twice leaves one. */
+export function neverBlockRef(db: Firestore, cidr: string): DocumentReference<NeverBlockDoc> {
+  return neverBlockCollection(db).doc(createHash('sha256').update(cidr).digest('hex').slice(0, 32));
 }
 
 export function blocklistCollection(db: Firestore): CollectionReference<BlocklistDoc> {

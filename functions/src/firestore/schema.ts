@@ -329,6 +329,18 @@ export const BlocklistDocSchema = z.object({
 });
 export type BlocklistDoc = z.infer<typeof BlocklistDocSchema>;
 
+/**
+ * neverBlock/{hash(cidr)}: an address or network no playbook may block (admin-managed through the
+ * API, audited); the NEVER_BLOCK_CIDRS param adds more. See domain/never-block.ts.
+ */
+export const NeverBlockDocSchema = z.object({
+  cidr: z.string(),
+  reason: z.string(),
+  addedBy: AuditActorSchema,
+  createdAt: TimestampSchema,
+});
+export type NeverBlockDoc = z.infer<typeof NeverBlockDocSchema>;
+
 /** mail/{id}: a message for the Firebase "Trigger Email" extension, which adds `delivery`. */
 export const MailDocSchema = z.object({
   to: z.union([z.string(), z.array(z.string())]),

@@ -2,7 +2,9 @@ import { Timestamp } from 'firebase-admin/firestore';
 import { AlertMissing, escalate as decideEscalation } from '../alerts/alert';
 import { escalateAlert } from '../alerts/store';
 import { isAlreadyExists } from '../firestore/errors';
-import { blocklistRef, mailRef } from '../firestore/refs';
+import { neverBlockEntryFor } from '../domain/never-block';
+import { blocklistRef, COLLECTIONS, mailRef } from '../firestore/refs';
+import { neverBlockEntries } from './never-block-store';
 import type { AlertDoc, AuditActor } from '../firestore/schema';
 import type { Action, StepParams } from '../domain/playbook';
 import type { PlaybookDeps } from './deps';
@@ -83,6 +85,9 @@ export class MissingSecretError extends Error {
 }
 
 const HOUR_MS = 60 * 60 * 1000;
+
+/** Threats read without the converter: only a field or two is needed. */
+const threatsRaw = (db: PlaybookDeps['db']) => db.collection(COLLECTIONS.threats);
 
 function alertView(ctx: ActionContext): AlertView {
   const { alert } = ctx;
@@ -177,6 +182,18 @@ async function blockIp(ctx: ActionContext, params: StepParams<'block_ip'>): Prom
     ctx.deps.detection,
   );
   if (!choice.ok) throw new ActionError('refused', choice.reason);
+  // The never-block list always wins: automation, an approval or a responder's run alike.
+  const protectedBy = neverBlockEntryFor(choice.ip, await neverBlockEntries(ctx.deps.db, ctx.deps.settings.neverBlockCidrs));
+  if (protectedBy) {
+    throw new ActionError('refused', `refused to block ${choice.ip}: it is on the never-block list (${protectedBy.cidr}, ${protectedBy.reason})`, {
+      ip: choice.ip,
+      neverBlock: protectedBy,
+    });
+  }
+  // Only an address the alert's own threats saw: its source, or the destination of its latest threat.
+  if (choice.ip !== ctx.alert.sourceIp && !(await sawDestination(ctx, choice.ip))) {
+    throw new ActionError('refused', `refused to block ${choice.ip}: none of alert ${ctx.alertId}'s threats saw it`);
+  }
   const now = ctx.deps.now();
   const expireAt = new Date(now.getTime() + params.ttlHours * HOUR_MS);
   const reason = `${ctx.alert.title}: playbook ${ctx.run.playbookName} (alert ${ctx.alertId})`;
@@ -217,6 +234,15 @@ async function blockIp(ctx: ActionContext, params: StepParams<'block_ip'>): Prom
       changes: { ip: choice.ip, expireAt: until, reason, alertId: ctx.alertId },
     },
   };
+}
+
+/** Whether the alert's latest threat names `ip` as its destination and is not another alert's. */
+async function sawDestination(ctx: ActionContext, ip: string): Promise<boolean> {
+  const threatId = ctx.alert.threatIds.at(-1);
+  if (threatId === undefined) return false;
+  const threat = await threatsRaw(ctx.deps.db).doc(threatId).get();
+  const linkedTo: unknown = threat.get('alertId');
+  return threat.get('destination_ip') === ip && (linkedTo === undefined || linkedTo === ctx.alertId);
 }
 
 // ---- notify_webhook ----

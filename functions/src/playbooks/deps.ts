@@ -21,6 +21,8 @@ export interface PlaybookSettings {
   runRetentionDays: number;
   /** Minutes a step waits for a responder's approval before it expires, not done. */
   approvalTimeoutMinutes: number;
+  /** NEVER_BLOCK_CIDRS: addresses block_ip refuses, with the neverBlock collection's. */
+  neverBlockCidrs: string;
 }
 
 /** Where playbook definitions come from: PlaybookCatalog (Firestore, seeded, cached) in production. */

@@ -1,6 +1,7 @@
 import { getFirestore } from 'firebase-admin/firestore';
 import {
   detectionConfig,
+  neverBlockCidrs,
   playbookEdrUrl,
   playbookEmailTo,
   playbookApprovalTimeoutMinutes,
@@ -40,6 +41,7 @@ export function playbookSettings(): PlaybookSettings {
     },
     runRetentionDays: playbookRunRetentionDays.value(),
     approvalTimeoutMinutes: playbookApprovalTimeoutMinutes.value(),
+    neverBlockCidrs: neverBlockCidrs.value(),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { RouteSpec } from '../route';
+import { addNeverBlockRoute, listNeverBlockRoute, removeNeverBlockRoute } from './never-block';
 import { approveRoute, listApprovalsRoute, rejectRoute } from './approvals';
 import { acknowledgeAlertRoute, activeAlertsRoute, resolveAlertRoute } from './alerts';
 import { dashboardRoute, riskIndexRoute, summaryRoute, timelineRoute } from './analytics';
@@ -27,6 +28,9 @@ export const apiRoutes: RouteSpec[] = [
   listApprovalsRoute,
   approveRoute,
   rejectRoute,
+  listNeverBlockRoute,
+  addNeverBlockRoute,
+  removeNeverBlockRoute,
   simulateEventRoute,
 ];
 apiRoutes.push(...docsRoutes(() => apiRoutes));

@@ -1,4 +1,5 @@
 import type { Firestore } from 'firebase-admin/firestore';
+import { paramEntries } from '../../domain/never-block';
 import { approvalsByStatusQuery, playbookRunsForAlertQuery, recentPlaybookRunsQuery } from '../../firestore/queries';
 import { playbookRunRef } from '../../firestore/refs';
 import type { ApprovalDoc, AuditActor, PlaybookRunDoc } from '../../firestore/schema';
@@ -38,6 +39,8 @@ export interface PlaybookService {
   execute(input: ExecuteInput): Promise<ExecuteResult>;
   history(input: { limit: number; cursor?: string; alertId?: string }): Promise<{ runs: PlaybookRunView[]; nextCursor: string | null }>;
   approvals(input: { status: ApprovalDoc['status']; limit: number }): Promise<ApprovalView[]>;
+  /** The NEVER_BLOCK_CIDRS param's entries. */
+  neverBlockParam(): string[];
   decide(input: { approvalId: string; decision: 'approve' | 'reject'; actor: AuditActor; note?: string }): Promise<{
     approval: ApprovalView;
     run: PlaybookRunView | null;
@@ -90,6 +93,10 @@ export function playbookService(db: Firestore, engine: () => PlaybookDeps): Play
         });
       }
       return { runId: result.runId, outcome: result.outcome, run: runView(result.runId, result.run) };
+    },
+
+    neverBlockParam() {
+      return paramEntries(engine().settings.neverBlockCidrs).map((entry) => entry.cidr);
     },
 
     async approvals({ status, limit }) {

@@ -104,6 +104,29 @@ describe('approvals', () => {
   });
 });
 
+describe('never-block list', () => {
+  it('admins add and remove entries (audited); responders read them; others are refused; bad CIDRs are 400', async () => {
+    const cidr = `${uniquePublicIp()}`;
+    const add = await call('/never-block', { token: users.admin.idToken, body: { cidr, reason: 'our resolver' } });
+    expect(add.status).toBe(200);
+    expect(add.body).toMatchObject({ cidr: `${cidr}/32`, changed: true });
+    const list = await call('/never-block', { token: users.responder.idToken });
+    expect(list.status).toBe(200);
+    expect(list.body.entries).toEqual(expect.arrayContaining([expect.objectContaining({ id: add.body.id, cidr: `${cidr}/32`, reason: 'our resolver' })]));
+    expect(Array.isArray(list.body.param)).toBe(true);
+    expect((await call('/never-block', { token: users.analyst.idToken })).status).toBe(403);
+    expect((await call('/never-block', { token: users.responder.idToken, body: { cidr, reason: 'x' } })).status).toBe(403);
+    const bad = await call('/never-block', { token: users.admin.idToken, body: { cidr: '300.1.1.1/8', reason: 'x' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('not a valid CIDR');
+    const removed = await call('/never-block/remove', { token: users.admin.idToken, body: { cidr } });
+    expect(removed.body).toMatchObject({ changed: true });
+    expect((await call('/never-block/remove', { token: users.admin.idToken, body: { cidr } })).body).toMatchObject({ changed: false });
+    const audit = await firestore().collection('auditLog').where('target.id', '==', add.body.id).get();
+    expect(audit.docs.map((doc) => doc.data().action).sort()).toEqual(['never_block.add', 'never_block.remove']);
+  });
+});
+
 describe('POST /playbooks/execute', () => {
   it('a responder dry-runs a playbook: the run records what each step would do, and the audit log says who', async () => {
     const { id: alertId } = await storeAlert({ eventType: 'brute_force', sourceIp: '185.234.72.91' });

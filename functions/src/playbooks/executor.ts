@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { approvalReasons, type ApprovalCondition } from '../domain/playbook';
+import { approvalReasons, PlaybookStepSchema, type ApprovalCondition } from '../domain/playbook';
 import { plainJson } from '../firestore/audit';
 import { expiredApprovalsQuery, stalledPlaybookRunsQuery } from '../firestore/queries';
 import { alertRef, COLLECTIONS } from '../firestore/refs';
 import type { AlertDoc, AuditActor, PlaybookRunDoc, PlaybookRunStep } from '../firestore/schema';
 import * as log from '../logs';
 import { ACTION_HANDLERS, ActionError, type ActionContext, type ActionOutcome, type RunInfo } from './actions';
-import { PlaybookStepSchema } from '../domain/playbook';
 import type { PlaybookDeps } from './deps';
 import { AlertNotFoundError, LeaseLostError, PlaybookNotFoundError, RunBusyError } from './errors';
 import { autoRunId, manualRunId, playbooksToStart, type AlertFacts } from './plan';

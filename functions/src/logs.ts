@@ -106,6 +106,10 @@ export function approvalRequested(approvalId: string, runId: string, action: str
   logger.warn('playbook.approval_requested', { approvalId, runId, action, reasons });
 }
 
+export function expiredRunNotDriven(runId: string, message: string): void {
+  logger.warn('playbook.expired_run_not_driven', { runId, message });
+}
+
 export function approvalDecided(approvalId: string, status: string, actorId: string): void {
   logger.info('playbook.approval_decided', { approvalId, status, actorId });
 }

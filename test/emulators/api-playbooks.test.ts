@@ -47,7 +47,7 @@ describe('approvals', () => {
         const snapshot = await firestore().collection('approvals').where('alertId', '==', alertId).get();
         return snapshot.docs[0];
       },
-      30_000,
+      55_000,
       200,
     );
     return { alertId, sourceIp, approvalId: approval.id };

@@ -24,6 +24,7 @@ import {
   AlertNotFoundError,
   decideApprovalAndResume,
   executePlaybook,
+  expireApprovals,
   PlaybookNotFoundError,
   resumeStalledRuns,
   RunBusyError,
@@ -691,10 +692,11 @@ describe('approvals', () => {
     const [paused] = await runAutoPlaybooks(alertId, undefined, alert, deps({ playbooks: [blockThenTell] }));
     const id = paused!.runId;
     // Before its time, the sweep leaves it alone.
-    await resumeStalledRuns(deps({ playbooks: [blockThenTell] }));
+    await expireApprovals(deps({ playbooks: [blockThenTell] }));
     expect((await approval(`${id}-0`))!.status).toBe('PENDING');
     const later = () => new Date(Date.now() + 31 * 60_000);
-    await resumeStalledRuns(deps({ playbooks: [blockThenTell], now: later }));
+    const expired = await expireApprovals(deps({ playbooks: [blockThenTell], now: later }));
+    expect(expired).toContain(`${id}-0`);
     expect((await approval(`${id}-0`))).toMatchObject({ status: 'EXPIRED', decidedBy: { type: 'system' } });
     const run = await finishedRun(id);
     expect(run.steps.map((step) => [step.status, step.error?.code ?? null])).toEqual([

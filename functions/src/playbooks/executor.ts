@@ -9,7 +9,7 @@ import { ACTION_HANDLERS, ActionError, type ActionContext, type ActionOutcome, t
 import type { PlaybookDeps } from './deps';
 import { AlertNotFoundError, LeaseLostError, PlaybookNotFoundError, RunBusyError } from './errors';
 import { autoRunId, manualRunId, playbooksToStart, type AlertFacts } from './plan';
-import { approvalIdFor, beginStep, finishRun, finishStep, startRun, type Decision, type StepResult } from './run';
+import { approvalIdFor, ApprovalRefused, beginStep, finishRun, finishStep, startRun, type Decision, type StepResult } from './run';
 import { claim, clockOf, createRun, decide, pauseForApproval, stageStepAudit, updateLeased, type AuditNote } from './run-store';
 
 export { AlertNotFoundError, ApprovalNotFoundError, PlaybookNotFoundError, RunBusyError } from './errors';
@@ -332,7 +332,6 @@ export async function executePlaybook(request: ExecutePlaybookRequest, deps: Pla
  * PENDING or RUNNING). Scheduled every few minutes; tests call it directly.
  */
 export async function resumeStalledRuns(deps: PlaybookDeps, limit = 20): Promise<RunResult[]> {
-  await expireApprovals(deps, limit);
   const stalled = await stalledPlaybookRunsQuery(deps.db, deps.now(), limit).get();
   const results: RunResult[] = [];
   for (const doc of stalled.docs) results.push(await driveRun(deps, doc.id, leaseOwner(deps)));
@@ -341,21 +340,28 @@ export async function resumeStalledRuns(deps: PlaybookDeps, limit = 20): Promise
 }
 
 /**
- * Approvals nobody decided in time expire: the step is recorded as not done, and the run goes on
- * (its next driver is the stalled-run sweep that follows, or this call's own drive).
+ * Approvals nobody decided in time expire: the step is recorded as not done, and the run goes on.
+ * A run whose drive fails here is left PENDING with its lease run out: resumeStalledRuns, which
+ * the same schedule calls next, takes it.
  */
 export async function expireApprovals(deps: PlaybookDeps, limit = 20): Promise<string[]> {
   const expired = await expiredApprovalsQuery(deps.db, deps.now(), limit).get();
   const system: AuditActor = { type: 'system', id: 'playbooks-resumeStalled' };
   const ids: string[] = [];
   for (const doc of expired.docs) {
+    let result;
     try {
-      const result = await decide(deps, doc.id, 'expire', system, null);
-      ids.push(doc.id);
-      if (result.run) await driveRun(deps, result.approval.runId, leaseOwner(deps));
+      result = await decide(deps, doc.id, 'expire', system, null);
     } catch (error) {
       // Decided by a person between the query and the transaction: nothing to expire.
-      if ((error as Error).name !== 'ApprovalRefused') throw error;
+      if (error instanceof ApprovalRefused) continue;
+      throw error;
+    }
+    ids.push(doc.id);
+    try {
+      if (result.run) await driveRun(deps, result.approval.runId, leaseOwner(deps));
+    } catch (error) {
+      log.expiredRunNotDriven(result.approval.runId, (error as Error).message);
     }
   }
   return ids;

@@ -46,6 +46,12 @@ async function blocked(ip: string): Promise<boolean> {
   return (await db().collection('blocklist').doc(ip).get()).exists;
 }
 
+/** A rules-HIGH threat fixture whose score agrees with its severity (72: HIGH), as ingest writes them. */
+function highThreat(fields: Parameters<typeof threatDoc>[0]) {
+  const doc = threatDoc(fields);
+  return { ...doc, risk: { score: 72, severity: 'HIGH' as const, factors: [{ name: 'fixture', contribution: 72, detail: 'fixture' }] } };
+}
+
 /** The run of `playbookId` on `alertId`, once it stopped moving (finished or waiting for a person). */
 function settledRun(alertId: string, playbookId: string, timeoutMs = 45_000) {
   return waitFor(
@@ -132,7 +138,7 @@ describe('spoofable sources: a flood\'s source is not blocked without a person',
     const spoofed = uniquePublicIp();
     const ids = [1, 2, 3].map(() => runId('spoofed-ddos'));
     for (const eventId of ids) {
-      const doc = threatDoc({ eventId, eventType: 'ddos', sourceIp: spoofed, destinationIp: '10.0.0.80', severity: 'HIGH' });
+      const doc = highThreat({ eventId, eventType: 'ddos', sourceIp: spoofed, destinationIp: '10.0.0.80', severity: 'HIGH' });
       await db().collection('threats').doc(threatIdFor(eventId)).create({ ...doc, protocol, payload: { pps: 2_000_000 } });
     }
     const alertId = await waitFor('the flood\'s alert to grow to three threats', async () => {
@@ -156,7 +162,7 @@ describe('targets we must not block', () => {
     const sourceIp = uniquePublicIp();
     await addNeverBlock(db() as never, sourceIp, 'our upstream resolver', { type: 'user', id: 'hostile-suite', role: 'admin' }, new Date());
     const eventId = runId('never-block');
-    await db().collection('threats').doc(threatIdFor(eventId)).create(threatDoc({ eventId, eventType: 'brute_force', sourceIp, severity: 'HIGH' }));
+    await db().collection('threats').doc(threatIdFor(eventId)).create(highThreat({ eventId, eventType: 'brute_force', sourceIp, severity: 'HIGH' }));
     const alertId = await waitFor('the alert', async () => (await threat(eventId))?.alertId, 30_000, 200);
     const run = await settledRun(alertId, 'brute-force-response');
     expect(run.steps[0]).toMatchObject({ action: 'block_ip', status: 'FAILED', error: { code: 'refused' } });
@@ -167,7 +173,7 @@ describe('targets we must not block', () => {
     tally.cases++;
     const sourceIp = `10.${Math.floor(Math.random() * 200) + 20}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`;
     const eventId = runId('internal');
-    await db().collection('threats').doc(threatIdFor(eventId)).create(threatDoc({ eventId, eventType: 'brute_force', sourceIp, severity: 'HIGH' }));
+    await db().collection('threats').doc(threatIdFor(eventId)).create(highThreat({ eventId, eventType: 'brute_force', sourceIp, severity: 'HIGH' }));
     const alertId = await waitFor('the alert', async () => (await threat(eventId))?.alertId, 30_000, 200);
     const run = await settledRun(alertId, 'brute-force-response');
     expect(run.steps[0]).toMatchObject({ action: 'block_ip', status: 'FAILED', error: { code: 'refused' } });
@@ -182,7 +188,7 @@ describe('targets we must not block', () => {
     await db()
       .collection('threats')
       .doc(threatIdFor(eventId))
-      .create(threatDoc({ eventId, eventType: 'data_exfiltration', sourceIp: '10.0.0.66', destinationIp: destination, severity: 'HIGH' }));
+      .create(highThreat({ eventId, eventType: 'data_exfiltration', sourceIp: '10.0.0.66', destinationIp: destination, severity: 'HIGH' }));
     const alertId = await waitFor('the alert', async () => (await threat(eventId))?.alertId, 30_000, 200);
     const run = await settledRun(alertId, 'data-exfiltration-response');
     expect(run.steps[0]).toMatchObject({ action: 'block_ip', status: 'FAILED', error: { code: 'refused', message: expect.stringContaining('never-block') } });

@@ -238,6 +238,16 @@ export const playbookRunRetentionDays = defineInt('PLAYBOOK_RUN_RETENTION_DAYS',
   default: 180,
   description: 'Days before playbook run records expire (Firestore TTL on playbookRuns.expireAt).',
 });
+export const neverBlockCidrs = defineString('NEVER_BLOCK_CIDRS', {
+  default: '',
+  description:
+    'Comma-separated IPs or CIDRs no playbook may ever block (resolvers, CDNs, partners, your own egress); admins add more through /api/never-block.',
+});
+export const playbookApprovalTimeoutMinutes = defineInt('PLAYBOOK_APPROVAL_TIMEOUT_MINUTES', {
+  default: 30,
+  description: 'Minutes a playbook step waits for a responder\'s approval before it expires, not done.',
+  input: { text: { validationRegex: /^[1-9][0-9]{0,4}$/, validationErrorMessage: 'a whole number of minutes, at least 1' } },
+});
 export const metricsMinuteRetentionDays = defineInt('METRICS_MINUTE_RETENTION_DAYS', {
   default: 7,
   description: 'Days before per-minute metric buckets expire (TTL).',

@@ -399,6 +399,11 @@ describe('docs', () => {
         '/api/playbooks',
         '/api/playbooks/execute',
         '/api/playbooks/history',
+        '/api/approvals',
+        '/api/approvals/{id}/approve',
+        '/api/approvals/{id}/reject',
+        '/api/never-block',
+        '/api/never-block/remove',
         '/api/simulate/event',
         '/api/openapi.json',
         '/api/docs',
@@ -420,6 +425,10 @@ describe('docs', () => {
     });
     expect(spec.paths['/api/alerts/{id}/resolve'].post.responses).toHaveProperty('409');
     expect(spec.paths['/api/simulate/event'].post['x-required-role']).toBe('admin');
+    expect(spec.paths['/api/approvals/{id}/approve'].post['x-required-role']).toBe('responder');
+    expect(spec.paths['/api/approvals/{id}/approve'].post.responses).toHaveProperty('409');
+    expect(spec.paths['/api/never-block'].post['x-required-role']).toBe('admin');
+    expect(spec.components.schemas).toHaveProperty('Approval');
     expect(spec.components.schemas.SecurityEvent.properties.source_ip.anyOf).toEqual([{ format: 'ipv4' }, { format: 'ipv6' }]);
     expect(spec.components.schemas.Dashboard.properties.riskIndex.anyOf).toEqual([
       { $ref: '#/components/schemas/RiskIndex' },

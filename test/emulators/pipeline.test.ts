@@ -1,7 +1,7 @@
 // The core pipeline on the Emulator Suite: Pub/Sub → ingest → threats → alerts.
 import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
-import { openOrJoinAlert } from '../../functions/src/alerts/open-alert';
+import { openOrJoinAlert } from '../../functions/src/alerts/store';
 import { DEFAULT_DETECTION_CONFIG } from '../../functions/src/domain/config';
 import { loadIpIntelligence, type IpIntelligence } from '../../functions/src/domain/enrich/geoip';
 import { RECENT_ACTIVITY_SATURATION } from '../../functions/src/domain/scoring';

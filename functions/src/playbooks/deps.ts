@@ -1,6 +1,6 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import type { DetectionConfig } from '../domain/config';
-import type { Playbook } from './definition';
+import type { Playbook } from '../domain/playbook';
 import type { WebhookClient, WebhookReceiverName } from './webhook-client';
 
 /** Where the actions send things; from params (see config.ts `playbookSettings`). */
@@ -19,6 +19,10 @@ export interface PlaybookSettings {
   webhookSecret: (receiver: WebhookReceiverName) => string;
   /** Days a run record is kept (TTL on playbookRuns.expireAt). */
   runRetentionDays: number;
+  /** Minutes a step waits for a responder's approval before it expires, not done. */
+  approvalTimeoutMinutes: number;
+  /** NEVER_BLOCK_CIDRS: addresses block_ip refuses, with the neverBlock collection's. */
+  neverBlockCidrs: string;
 }
 
 /** Where playbook definitions come from: PlaybookCatalog (Firestore, seeded, cached) in production. */

@@ -1,8 +1,10 @@
 import { getFirestore } from 'firebase-admin/firestore';
 import {
   detectionConfig,
+  neverBlockCidrs,
   playbookEdrUrl,
   playbookEmailTo,
+  playbookApprovalTimeoutMinutes,
   playbookRunRetentionDays,
   playbookSlackWebhookUrl,
   playbookTicketingUrl,
@@ -39,6 +41,8 @@ export function playbookSettings(): PlaybookSettings {
       return secret;
     },
     runRetentionDays: playbookRunRetentionDays.value(),
+    approvalTimeoutMinutes: playbookApprovalTimeoutMinutes.value(),
+    neverBlockCidrs: neverBlockCidrs.value(),
   };
 }
 

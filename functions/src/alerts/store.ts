@@ -1,11 +1,16 @@
 import { Timestamp, type DocumentData, type DocumentSnapshot, type Firestore } from 'firebase-admin/firestore';
-import { alertDedupRef, alertRef, threatRef } from '../firestore/refs';
-import { ALERT_THREAT_IDS_KEPT, type AlertDedupDoc, type AlertDoc, type ThreatDoc } from '../firestore/schema';
+import { alertingSeverity, opensAlert } from '../domain/alerting';
 import type { Severity } from '../domain/event';
-import type { MitreTechnique } from '../domain/threat';
+import { auditEntry } from '../firestore/audit';
+import { alertDedupRef, alertRef, auditLogCollection, COLLECTIONS, threatRef } from '../firestore/refs';
+import type { AlertDedupDoc, AlertDoc, AuditActor, ThreatDoc } from '../firestore/schema';
 import * as log from '../logs';
-import { stageAlertOpened, type MetricsDeps } from '../metrics/counters';
-import { alertTitle, dedupKeyFor, higherSeverity, joinsAlert, opensAlert } from './dedup';
+import { stageAlertClosed, stageAlertOpened, type MetricsDeps } from '../metrics/counters';
+import { AlertMissing, escalate, joinAlert, openAlert, transition, type AlertAction, type EscalateDecision, type EscalateRequest } from './alert';
+import { dedupKeyFor, joinsAlert } from './dedup';
+
+// alerts/{id}: the one module that writes an alert. Each change is one transaction that reads
+// the alert, asks the machine in alert.ts for its next state and writes it with its audit entry.
 
 export interface AlertDeps {
   db: Firestore;
@@ -53,7 +58,8 @@ export async function openOrJoinAlert(threat: AlertCandidate, deps: AlertDeps): 
       if (stored.source_ip !== threat.source_ip || stored.event_type !== threat.event_type) {
         throw new Error(`threat ${threatId} is not a ${threat.event_type} from ${threat.source_ip}`);
       }
-      if (!opensAlert(stored.risk.severity)) return { outcome: 'below_threshold' } as const;
+      // The rules' severity decides; the model may only add (a lowered score still alerts).
+      if (!opensAlert(alertingSeverity(stored.risk))) return { outcome: 'below_threshold' } as const;
       if (stored.alertId) return { outcome: 'already_linked', alertId: stored.alertId } as const;
 
       const pointer = pointerSnapshot.data();
@@ -78,11 +84,11 @@ export async function openOrJoinAlert(threat: AlertCandidate, deps: AlertDeps): 
 
       // The opening threat's id names the alert, so a repeated delivery cannot open a second one.
       const alertId = threatId;
-      tx.create(alertRef(db, alertId), newAlert(dedupKey, threatId, stored, now));
+      tx.create(alertRef(db, alertId), openAlert(dedupKey, threatId, stored, now));
       stageAlertOpened(tx, alertId, now.toDate(), deps.metrics);
       tx.update(threatRef(db, threatId), { alertId, alertedAt: now });
       tx.set(pointerRef, { alertId, updatedAt: now });
-      return { outcome: 'opened', alertId, severity: stored.risk.severity } as const;
+      return { outcome: 'opened', alertId, severity: alertingSeverity(stored.risk) } as const;
     },
     // Many threats of one attack arrive together and contend for the same alert.
     { maxAttempts: 30 },
@@ -93,51 +99,60 @@ export async function openOrJoinAlert(threat: AlertCandidate, deps: AlertDeps): 
   });
 }
 
-function newAlert(dedupKey: string, threatId: string, threat: ThreatDoc, now: Timestamp): AlertDoc {
-  return {
-    title: alertTitle(threat.event_type, threat.source_ip, threat.geo.country),
-    severity: threat.risk.severity,
-    status: 'OPEN',
-    dedupKey,
-    eventType: threat.event_type,
-    sourceIp: threat.source_ip,
-    ...(threat.geo.country && { sourceCountry: threat.geo.country }),
-    threatIds: [threatId],
-    eventIds: [threat.event_id],
-    occurrences: 1,
-    maxRiskScore: threat.risk.score,
-    mitre: threat.analysis.mitre,
-    firstSeen: threat.occurredAt,
-    lastSeen: threat.occurredAt,
-    assignee: null,
-    acknowledgedBy: null,
-    acknowledgedAt: null,
-    resolvedBy: null,
-    resolvedAt: null,
-    resolutionNote: null,
-    createdAt: now,
-    updatedAt: now,
-  };
+export interface AlertRecord {
+  id: string;
+  doc: AlertDoc;
 }
 
-function joinAlert(alert: AlertDoc, threatId: string, threat: ThreatDoc, now: Timestamp): AlertDoc {
-  const occurredAt = threat.occurredAt;
-  return {
-    ...alert,
-    severity: higherSeverity(alert.severity, threat.risk.severity),
-    threatIds: [...alert.threatIds, threatId].slice(-ALERT_THREAT_IDS_KEPT),
-    eventIds: [...alert.eventIds, threat.event_id].slice(-ALERT_THREAT_IDS_KEPT),
-    occurrences: alert.occurrences + 1,
-    maxRiskScore: Math.max(alert.maxRiskScore, threat.risk.score),
-    mitre: mergeTechniques(alert.mitre, threat.analysis.mitre),
-    firstSeen: occurredAt.toMillis() < alert.firstSeen.toMillis() ? occurredAt : alert.firstSeen,
-    lastSeen: occurredAt.toMillis() > alert.lastSeen.toMillis() ? occurredAt : alert.lastSeen,
-    updatedAt: now,
-  };
+/**
+ * Acknowledges or resolves an alert in one transaction with its audit entry: who, when, the note
+ * (and, on resolving, the count of alerts closed). Two people acting at once serialise on the
+ * alert; the second gets AlertTransitionRefused (the state it expected is gone), never a double
+ * transition. Throws AlertMissing for an unknown id.
+ */
+export async function transitionAlert(
+  db: Firestore,
+  input: { alertId: string; action: AlertAction; actor: AuditActor; note: string | undefined; now: Date },
+  metrics: MetricsDeps,
+): Promise<AlertRecord & { from: AlertDoc['status'] }> {
+  const { alertId, action, actor, note } = input;
+  const ref = alertRef(db, alertId);
+  const result = await db.runTransaction(async (tx) => {
+    const current = (await tx.get(ref)).data();
+    if (!current) throw new AlertMissing(alertId);
+    const changes = transition(current, action, actor.id, note, Timestamp.fromDate(input.now));
+    tx.update(ref, changes);
+    if (action === 'resolve') stageAlertClosed(tx, alertId, input.now, metrics);
+    tx.create(
+      auditLogCollection(db).doc(),
+      auditEntry({
+        action: `alert.${action}`,
+        actor,
+        target: { collection: COLLECTIONS.alerts, id: alertId },
+        changes: { from: current.status, ...changes },
+        note: note ?? null,
+        at: input.now,
+      }),
+    );
+    return { from: current.status, doc: { ...current, ...changes } };
+  });
+  log.alertTransitioned(alertId, result.from, result.doc.status, actor.id);
+  return { id: alertId, doc: result.doc, from: result.from };
 }
 
-function mergeTechniques(a: MitreTechnique[], b: MitreTechnique[]): MitreTechnique[] {
-  const byId = new Map(a.map((technique) => [technique.id, technique]));
-  for (const technique of b) byId.set(technique.id, technique);
-  return [...byId.values()];
+/**
+ * Raises an alert's severity and/or assigns it (a playbook's escalate step). The audit entry is
+ * the step's (the run store writes it), so this writes the alert only. Throws AlertMissing.
+ */
+export async function escalateAlert(db: Firestore, alertId: string, request: EscalateRequest, now: Date): Promise<EscalateDecision> {
+  const ref = alertRef(db, alertId);
+  return db.runTransaction(async (tx) => {
+    const alert = (await tx.get(ref)).data();
+    if (!alert) throw new AlertMissing(alertId);
+    const decision = escalate(alert, request);
+    if (decision.changed) {
+      tx.update(ref, { severity: decision.severity.to, assignee: decision.assignee.to, updatedAt: Timestamp.fromDate(now) });
+    }
+    return decision;
+  });
 }

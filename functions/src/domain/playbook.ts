@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EventTypeSchema, SeveritySchema } from '../domain/event';
+import { EventTypeSchema, SeveritySchema } from './event';
 
 // What a playbook is: a trigger and ordered steps, each an action with typed parameters, a time
 // budget and what to do when it fails. Pure: no Firebase here, so the built-ins, the API and the
@@ -15,6 +15,17 @@ export const ACTIONS = [
 ] as const;
 export const ActionSchema = z.enum(ACTIONS);
 export type Action = z.infer<typeof ActionSchema>;
+
+/** Actions a person must be able to stop: they cut traffic, hosts or change who handles an alert. */
+export const DESTRUCTIVE_ACTIONS: readonly Action[] = ['block_ip', 'isolate_host', 'escalate'];
+
+/**
+ * What about an alert's threats makes automation untrustworthy: its severity came from the model
+ * (whose input the attacker wrote), the rules were unsure, or the source may be spoofed.
+ */
+export const APPROVAL_CONDITIONS = ['model_raised', 'low_rules_confidence', 'spoofable_source'] as const;
+export const ApprovalConditionSchema = z.enum(APPROVAL_CONDITIONS);
+export type ApprovalCondition = z.infer<typeof ApprovalConditionSchema>;
 
 export const ON_FAILURE = ['continue', 'stop'] as const;
 export const OnFailureSchema = z.enum(ON_FAILURE);
@@ -98,6 +109,13 @@ const stepCommon = {
   timeoutMs: z.number().int().min(100).max(MAX_STEP_TIMEOUT_MS).default(30_000),
   /** `continue` with the next step, or `stop` the run (later steps are recorded as skipped). */
   onFailure: OnFailureSchema.default('continue'),
+  /** Always wait for a responder's approval before this step acts. */
+  requiresApproval: z.boolean().default(false),
+  /**
+   * Wait for approval when the alert shows one of these conditions. Destructive actions
+   * (DESTRUCTIVE_ACTIONS) wait on every condition whatever this says.
+   */
+  approvalWhen: z.array(ApprovalConditionSchema).default([]),
 };
 
 // `prefault` (not `default`): an omitted params object is parsed, so its own defaults apply.
@@ -147,3 +165,23 @@ export const RUN_BUDGET_MESSAGE = `the steps' timeoutMs add up to more than ${MA
 export const PlaybookSchema = PlaybookFieldsSchema.refine(fitsRunBudget, { message: RUN_BUDGET_MESSAGE, path: ['steps'] });
 export type Playbook = z.output<typeof PlaybookSchema>;
 export type PlaybookInput = z.input<typeof PlaybookSchema>;
+
+// ---- Runs and approvals: the states a run record and its steps move through ----
+
+export const STEP_STATUSES = ['PENDING', 'RUNNING', 'AWAITING_APPROVAL', 'SUCCEEDED', 'FAILED', 'SKIPPED'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+export const RUN_STATUSES = ['PENDING', 'RUNNING', 'AWAITING_APPROVAL', 'SUCCEEDED', 'FAILED', 'PARTIAL'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const APPROVAL_STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+/** The conditions under which `step` waits for approval, given the alert's; empty: it runs. */
+export function approvalReasons(
+  step: { action: Action; requiresApproval?: boolean; approvalWhen?: readonly ApprovalCondition[] },
+  alertConditions: readonly ApprovalCondition[],
+): string[] {
+  const watched = DESTRUCTIVE_ACTIONS.includes(step.action) ? APPROVAL_CONDITIONS : (step.approvalWhen ?? []);
+  const reasons: string[] = alertConditions.filter((condition) => watched.includes(condition));
+  if (step.requiresApproval) reasons.unshift('step_requires_approval');
+  return [...new Set(reasons)];
+}

@@ -17,6 +17,9 @@ export const COLLECTION_READERS = {
   playbookRuns: 'analyst',
   blocklist: 'analyst',
   auditLog: 'analyst',
+  // A step waiting for a decision, and the addresses never blocked: for those who decide.
+  approvals: 'responder',
+  neverBlock: 'responder',
 } as const satisfies Record<string, ReaderRole>;
 
 export type ReadableCollection = keyof typeof COLLECTION_READERS;
@@ -52,4 +55,10 @@ export const ROUTE_READS: Record<string, readonly ReadableCollection[]> = {
   'POST /api/playbooks/execute': ['playbooks', 'playbookRuns'],
   'GET /api/playbooks/history': ['playbookRuns'],
   'POST /api/simulate/event': ['threats'],
+  'GET /api/approvals': ['approvals'],
+  'POST /api/approvals/{id}/approve': ['approvals', 'playbookRuns'],
+  'POST /api/approvals/{id}/reject': ['approvals', 'playbookRuns'],
+  'GET /api/never-block': ['neverBlock'],
+  'POST /api/never-block': ['neverBlock'],
+  'POST /api/never-block/remove': ['neverBlock'],
 };

@@ -20,6 +20,7 @@ export const TTL_POLICIES: readonly TtlPolicy[] = [
   { collectionGroup: 'sightings', schemas: ['SourceSightingDocSchema'], field: 'expireAt', retention: 'ingest time + the recent-activity window + 1 day', param: 'RECENT_ACTIVITY_WINDOW_MINUTES', default: '15 minutes + 1 day' },
   { collectionGroup: 'rejectedEvents', schemas: ['RejectedEventDocSchema'], field: 'expireAt', retention: 'receipt time + N days', param: 'THREAT_RETENTION_DAYS', default: '90 days' },
   { collectionGroup: 'playbookRuns', schemas: ['PlaybookRunDocSchema'], field: 'expireAt', retention: 'run creation + N days', param: 'PLAYBOOK_RUN_RETENTION_DAYS', default: '180 days' },
+  { collectionGroup: 'approvals', schemas: ['ApprovalDocSchema'], field: 'expireAt', retention: 'as its run: run creation + N days', param: 'PLAYBOOK_RUN_RETENTION_DAYS', default: '180 days' },
   {
     collectionGroup: 'shards',
     schemas: ['MetricsShardDocSchema'],

@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 //   kafka      the bridge on a real Kafka broker and the Pub/Sub emulator (test/kafka/); its
 //              global set-up starts the broker (or uses KAFKA_BROKERS) and, when
 //              PUBSUB_EMULATOR_HOST is unset, a Pub/Sub emulator of its own
+//   stack      `npm start` itself (tools/start.mjs, which starts its own emulators, Kafka and
+//              bridge) and the schedules it runs; not inside emulators:exec (test/stack/)
 //   browser    the dashboard in Debian's Chromium (test/browser/), inside emulators:exec, in a
 //              session of its own (other suites' threats would interleave with its live views)
 //   browser-load  the listener-hygiene load test, last in that session
@@ -40,6 +42,15 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Two cores: one file at a time keeps timings (kill -9 mid-stream, restarts) honest.
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'stack',
+          include: ['test/stack/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
         },
       },
       {

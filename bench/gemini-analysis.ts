@@ -1,6 +1,8 @@
 /**
  * Gemini analysis benchmark: what the model path costs on top of the rules, in model calls and
- * in throughput, with a model that takes 300 ms per request.
+ * in CPU per event, with a model that takes 300 ms per request. The CPU figures are information:
+ * the model path runs in a function of its own, so what it costs ingest is measured where it
+ * runs, by bench/gemini-emulators.ts. Its one target here is model calls per event.
  *
  *   npx tsx bench/gemini-analysis.ts [--events 10000] [--latency 300] [--in-flight 10000] [--batch 8] [--no-sweep]
  *
@@ -44,7 +46,6 @@ import { join } from 'node:path';
 import { createRng } from '../tools/simulator/prng';
 
 const TARGET_CALLS_PER_EVENT = 0.1;
-const TARGET_THROUGHPUT_RATIO = 0.5;
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -443,7 +444,7 @@ async function main(): Promise<void> {
     console.log(`raised by the model:  ${run.escalated} threats to a higher severity`);
     console.log(`rules only:           ${fmt(rulesRate)} events/s of CPU time (${rulesMs.toFixed(0)} ms for all, best of 3)`);
     console.log(`rules + model path:   ${fmt(modelRate)} events/s of CPU time (${run.busyMs.toFixed(0)} ms, best of 3; up to ${run.maxInFlight} threats awaiting the model)`);
-    console.log(`throughput ratio:     ${ratio.toFixed(2)} (target ≥ ${TARGET_THROUGHPUT_RATIO})`);
+    console.log(`CPU ratio:            ${ratio.toFixed(2)} (information: ingest does not run the model path)`);
     const requestsMs = run.calls * requestMs;
     const perThreatMs = run.busyMs - rulesMs - requestsMs;
     console.log(
@@ -457,9 +458,9 @@ async function main(): Promise<void> {
     console.log('by threats in flight (same events, fresh cache):');
     for (const line of sweep) console.log(line);
 
-    const ok = callsPerEvent <= TARGET_CALLS_PER_EVENT && ratio >= TARGET_THROUGHPUT_RATIO;
+    const ok = callsPerEvent <= TARGET_CALLS_PER_EVENT;
     console.log('');
-    console.log(ok ? 'PASS' : 'FAIL: below target');
+    console.log(ok ? 'PASS (model calls per event)' : 'FAIL: more model calls per event than the target');
     process.exitCode = ok ? 0 : 1;
   } finally {
     fake.close();

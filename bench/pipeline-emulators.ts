@@ -17,9 +17,20 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { PubSub } from '@google-cloud/pubsub';
-import type { DocumentData, Firestore, Query } from 'firebase-admin/firestore';
-import { firestore, PROJECT_ID, runId } from '../test/support/emulators';
+import type { DocumentData, Firestore } from 'firebase-admin/firestore';
+import { firestore, runId } from '../test/support/emulators';
+import {
+  countOf,
+  makeEvents as makeWorkloadEvents,
+  millis,
+  percentile,
+  PIPELINE_COLLECTIONS,
+  POLL_MS,
+  publishSteadily as publishWorkload,
+  rangeQuery,
+  waitUntil,
+  writesPerEvent as countWritesPerEvent,
+} from './pipeline-workload';
 
 const ROOT = join(__dirname, '..');
 const args = process.argv.slice(2);
@@ -65,86 +76,16 @@ if (!process.env.FIRESTORE_EMULATOR_HOST) {
   process.exit(0);
 }
 
+const makeEvents = (prefix: string, count: number) => makeWorkloadEvents(prefix, count, SOURCES);
+const publishSteadily = (topicName: string, events: { event_id: string }[]) => publishWorkload(topicName, events, RATE);
+const writesPerEvent = (db: Firestore, topicName: string, queries: Parameters<typeof countWritesPerEvent>[2]) =>
+  countWritesPerEvent(db, topicName, queries, makeEvents(runId('writes'), WRITE_COUNT_EVENTS), RATE);
+
 interface Figures {
   label: string;
   eventsPerSecond: number;
   latencies: Record<string, number[]>;
 }
-
-const TYPES = [
-  ['brute_force', { attempts: 180 }, 22],
-  ['port_scan', { ports: [21, 22, 23, 80, 443, 445, 3389, 8080] }, 0],
-  ['sql_injection', { query: "' OR 1=1 --", url: '/login' }, 443],
-  ['malware', { signature: 'Emotet', file_hash: 'e3b0c44298fc1c149afbf4c8996fb924' }, 445],
-  ['suspicious_login', { username: 'admin', failed_attempts: 3 }, 443],
-  ['ddos', { requests_per_second: 50_000 }, 443],
-  ['unknown', {}, 8080],
-  ['c2_beacon', { beacon_interval_seconds: 60 }, 443],
-] as const;
-
-function makeEvents(prefix: string, count: number): { event_id: string }[] {
-  // 185.234.72.10 and on, in one provider's range as a campaign's would be; unique up to 4,000.
-  const sources = Array.from({ length: SOURCES }, (_, i) => `185.234.${72 + (i % 8) + 8 * Math.floor(i / 240)}.${10 + (i % 240)}`);
-  return Array.from({ length: count }, (_, i) => {
-    const [type, payload, port] = TYPES[i % TYPES.length]!;
-    return {
-      event_id: `${prefix}-${String(i).padStart(6, '0')}`,
-      timestamp: new Date().toISOString(),
-      event_type: type,
-      source_ip: sources[i % sources.length],
-      destination_ip: `10.0.0.${1 + (i % 250)}`,
-      ...(port && { destination_port: port }),
-      protocol: 'TCP',
-      payload,
-    };
-  });
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-/** Publishes at RATE/s; returns when each event was handed to the client, in epoch ms. */
-async function publishSteadily(topicName: string, events: { event_id: string }[]): Promise<Map<string, number>> {
-  const topic = new PubSub({ projectId: PROJECT_ID }).topic(topicName, {
-    batching: { maxMessages: 50, maxMilliseconds: 2 },
-  });
-  const publishedAt = new Map<string, number>();
-  const start = performance.now();
-  const sends: Promise<string>[] = [];
-  for (let i = 0; i < events.length; i++) {
-    const due = start + (i * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    publishedAt.set(events[i]!.event_id, Date.now());
-    sends.push(topic.publishMessage({ json: events[i] }));
-  }
-  await Promise.all(sends);
-  await topic.flush();
-  return publishedAt;
-}
-
-async function waitUntil(done: () => Promise<boolean>, label: string, everyMs: number, timeoutMs = 900_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
-
-function rangeQuery(db: Firestore, collection: string, prefix: string): Query {
-  return db.collection(collection).where('event_id', '>=', prefix).where('event_id', '<', `${prefix}\uf8ff`);
-}
-
-/**
- * How often the runs poll for completion. Each poll is a count the emulator answers by scanning
- * the collection, on the cores the pipeline runs on; the figures come from the documents' own
- * timestamps, so polling less often changes nothing but the observer's load.
- */
-const POLL_MS = 3000;
-const countOf = async (query: Query) => (await query.count().get()).data().count;
-const millis = (value: unknown) => (value as { toMillis(): number }).toMillis();
 
 async function runBaseline(db: Firestore): Promise<Figures> {
   const prefix = runId('baseline');
@@ -192,39 +133,6 @@ async function runPipeline(db: Firestore): Promise<Figures> {
     },
   };
 }
-
-/**
- * Document writes per event: a short run with a listener on every collection the pipeline
- * writes, counting changes after each listener's first snapshot until nothing has changed for
- * five seconds. Listeners coalesce writes that land close together (metric shards, alerts that
- * many threats join), so this is a lower bound.
- */
-async function writesPerEvent(db: Firestore, topicName: string, queries: Query[]): Promise<number> {
-  let changes = 0;
-  let lastChange = Date.now();
-  const ready: Promise<void>[] = [];
-  const unsubscribes = queries.map((query) => {
-    let first = true;
-    let markReady!: () => void;
-    ready.push(new Promise((resolve) => (markReady = resolve)));
-    return query.onSnapshot((snapshot) => {
-      if (first) {
-        first = false;
-        markReady();
-        return;
-      }
-      changes += snapshot.docChanges().length;
-      lastChange = Date.now();
-    });
-  });
-  await Promise.all(ready);
-  await publishSteadily(topicName, makeEvents(runId('writes'), WRITE_COUNT_EVENTS));
-  await waitUntil(async () => Date.now() - lastChange > 5000, 'quiet', 500);
-  for (const unsubscribe of unsubscribes) unsubscribe();
-  return changes / WRITE_COUNT_EVENTS;
-}
-
-const PIPELINE_COLLECTIONS = ['threats', 'alerts', 'alertDedup', 'metricsLedger', 'playbookRuns', 'auditLog', 'blocklist', 'mail', 'modelCache'];
 
 function print(figures: Figures, writes: number) {
   console.log(`\n${figures.label}`);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { autoRunId } from '../functions/src/playbooks/plan';
 import { firestore, runId, uniquePublicIp, waitFor } from '../test/support/emulators';
 import { alertDoc, writeAlert } from '../test/support/response-fixtures';
-import { EMULATOR_WEBHOOK_PORT, emulatorWebhookSecret, WebhookReceiver } from '../test/support/webhook-server';
+import { EMULATOR_WEBHOOK_PORT, emulatorWebhookSecrets, WebhookReceiver } from '../test/support/webhook-server';
 
 const ROOT = join(__dirname, '..');
 const args = process.argv.slice(2);
@@ -90,7 +90,7 @@ async function measure(count: number, ratePerSecond: number): Promise<Sample[]> 
 }
 
 async function main() {
-  const receiver = await WebhookReceiver.start({ secret: emulatorWebhookSecret(), port: EMULATOR_WEBHOOK_PORT });
+  const receiver = await WebhookReceiver.start({ secrets: emulatorWebhookSecrets(), port: EMULATOR_WEBHOOK_PORT });
   try {
     const warm = await measure(WARMUP, 1);
     const samples = await measure(ALERTS, RATE);

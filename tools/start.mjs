@@ -4,7 +4,8 @@
 //   npm start                      (builds, then runs this)
 //   node tools/start.mjs [--no-demo] [--demo-rate 2]
 //
-// Starts, in order: the Firebase emulators (tools/emulators.mjs start), waits until the `ingest`
+// Starts, in order: the Firebase emulators (tools/emulators.mjs start, which also runs every
+// `onSchedule` function on its schedule: tools/schedules.mjs), waits until the `ingest`
 // function is subscribed to security-events; a Kafka broker (tools/kafka/broker.mjs, or
 // KAFKA_BROKERS); the bridge (bridge/lib/main.js on BRIDGE_PORT, default 8081); and a gentle
 // demo stream from the simulator (--demo-rate events/s, default 2; --no-demo to skip). Ctrl-C
@@ -20,6 +21,7 @@ import { parseArgs, parseEnv, promisify } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { internalCidrsWarning } from './internal-cidrs-warning.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -315,6 +317,8 @@ async function main() {
   const t0 = Date.now();
   await checkPortsFree();
   warnIfHealthProbesAnotherPort();
+  const cidrsWarning = internalCidrsWarning(['functions/.env', 'functions/.env.demo'].map((file) => readFileSync(join(ROOT, file), 'utf8')));
+  if (cidrsWarning) say('start', cidrsWarning);
   say('start', 'starting the Firebase emulators (Functions, Firestore, Pub/Sub, Auth, Hosting)…');
   await startEmulators();
   say('start', 'creating the demo users on the Auth emulator…');
@@ -344,6 +348,8 @@ async function main() {
     '',
     '  More traffic:   npm run simulate -- --scenario kill-chain --rate 20 --count 200',
     '',
+    // Said again where the eye lands last.
+    ...(cidrsWarning ? [`  ${cidrsWarning}`, ''] : []),
   ];
   for (const line of lines) say('start', line);
 }

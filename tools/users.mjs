@@ -6,7 +6,8 @@
 //       viewer@, analyst@, responder@, admin@threatstream.test, password "threatstream-<role>"
 //       (the dashboard demo). Emulator only, unless --allow-known-passwords is given.
 //   node tools/users.mjs create --email a@b.c --password 's3cret!' --role analyst [--name "A B"]
-//   node tools/users.mjs set-role --email a@b.c --role admin        (or --role none to remove it)
+//   node tools/users.mjs set-role --email a@b.c --role admin        (or --role none to remove it;
+//                                                                  revokes the user's refresh tokens)
 //   node tools/users.mjs list
 //
 // Where: with FIREBASE_AUTH_EMULATOR_HOST set (e.g. 127.0.0.1:9099; `firebase emulators:exec`
@@ -139,6 +140,12 @@ async function main() {
     const result = await upsertUser(auth, user);
     const password = command === 'demo' ? `  password ${user.password}` : '';
     console.log(`${result.created ? 'created' : 'updated'} ${result.email}  role ${result.role ?? '(none)'}${password}  uid ${result.uid}`);
+    if (command === 'set-role') {
+      // A new role must not wait for the old ID token to expire: no refresh token issued before
+      // now works any more, and the API's state-changing routes refuse the old ID token at once.
+      await auth.revokeRefreshTokens(result.uid);
+      console.log(`revoked the refresh tokens of ${result.email}: they sign in again to use the new role`);
+    }
   }
   console.log(`${users.length} user(s) in ${where}`);
 }

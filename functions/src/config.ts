@@ -78,6 +78,10 @@ export const mutationsPerMinute = defineInt('RATE_LIMIT_MUTATIONS_PER_MINUTE', {
   default: 30,
   description: 'Per user: acknowledge, resolve and playbook executions allowed in any 60-second window.',
 });
+export const readsPerMinute = defineInt('RATE_LIMIT_READS_PER_MINUTE', {
+  default: 1200,
+  description: 'Per user and API instance: signed-in GET requests allowed in any 60-second window.',
+});
 export const simulationsPerMinute = defineInt('RATE_LIMIT_SIMULATE_PER_MINUTE', {
   default: 60,
   description: 'Per user: simulated events (POST /api/simulate/event) allowed in any 60-second window.',
@@ -183,10 +187,29 @@ const OPTIONAL_URL = {
   },
 };
 
+// One signing secret per receiver: a receiver holding its own key cannot sign a request that
+// another receiver (the EDR above all) would accept.
 export const playbookWebhookSecret = defineSecret('PLAYBOOK_WEBHOOK_SECRET', {
-  description:
-    'HMAC-SHA256 key that signs every playbook webhook (X-ThreatStream-Signature). Receivers verify with the same key.',
+  description: 'HMAC-SHA256 key that signs deliveries to the generic webhook (PLAYBOOK_WEBHOOK_URL) only.',
 });
+export const playbookSlackSecret = defineSecret('PLAYBOOK_SLACK_SECRET', {
+  description: 'HMAC-SHA256 key that signs deliveries to the Slack webhook (PLAYBOOK_SLACK_WEBHOOK_URL) only.',
+});
+export const playbookEdrSecret = defineSecret('PLAYBOOK_EDR_SECRET', {
+  description: 'HMAC-SHA256 key that signs isolate_host requests to the EDR (PLAYBOOK_EDR_URL) only.',
+});
+export const playbookTicketingSecret = defineSecret('PLAYBOOK_TICKETING_SECRET', {
+  description: 'HMAC-SHA256 key that signs create_ticket requests (PLAYBOOK_TICKETING_URL) only.',
+});
+/** Each receiver's signing secret, by receiver (playbooks/webhook-client.ts WEBHOOK_RECEIVERS). */
+export const playbookReceiverSecrets = {
+  webhook: playbookWebhookSecret,
+  slack: playbookSlackSecret,
+  edr: playbookEdrSecret,
+  ticketing: playbookTicketingSecret,
+} as const;
+/** What a function that runs playbook steps lists in its `secrets`. */
+export const playbookSecrets = Object.values(playbookReceiverSecrets);
 export const playbookSlackWebhookUrl = defineString('PLAYBOOK_SLACK_WEBHOOK_URL', {
   default: '',
   description: 'Slack incoming-webhook URL for notify_webhook steps with format "slack"; empty: those steps fail as not configured.',
@@ -214,6 +237,16 @@ export const playbookEmailTo = defineString('PLAYBOOK_EMAIL_TO', {
 export const playbookRunRetentionDays = defineInt('PLAYBOOK_RUN_RETENTION_DAYS', {
   default: 180,
   description: 'Days before playbook run records expire (Firestore TTL on playbookRuns.expireAt).',
+});
+export const neverBlockCidrs = defineString('NEVER_BLOCK_CIDRS', {
+  default: '',
+  description:
+    'Comma-separated IPs or CIDRs no playbook may ever block (resolvers, CDNs, partners, your own egress); admins add more through /api/never-block.',
+});
+export const playbookApprovalTimeoutMinutes = defineInt('PLAYBOOK_APPROVAL_TIMEOUT_MINUTES', {
+  default: 30,
+  description: 'Minutes a playbook step waits for a responder\'s approval before it expires, not done.',
+  input: { text: { validationRegex: /^[1-9][0-9]{0,4}$/, validationErrorMessage: 'a whole number of minutes, at least 1' } },
 });
 export const metricsMinuteRetentionDays = defineInt('METRICS_MINUTE_RETENTION_DAYS', {
   default: 7,

@@ -102,6 +102,18 @@ export function playbookRunCreated(runId: string, playbookId: string, alertId: s
   logger.info('playbook.run_created', { runId, playbookId, alertId, trigger, dryRun });
 }
 
+export function approvalRequested(approvalId: string, runId: string, action: string, reasons: string[]): void {
+  logger.warn('playbook.approval_requested', { approvalId, runId, action, reasons });
+}
+
+export function expiredRunNotDriven(runId: string, message: string): void {
+  logger.warn('playbook.expired_run_not_driven', { runId, message });
+}
+
+export function approvalDecided(approvalId: string, status: string, actorId: string): void {
+  logger.info('playbook.approval_decided', { approvalId, status, actorId });
+}
+
 export function playbookRunResumed(runId: string, playbookId: string, alertId: string): void {
   logger.warn('playbook.run_resumed', { runId, playbookId, alertId });
 }

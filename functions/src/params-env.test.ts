@@ -50,7 +50,12 @@ describe('the alias files (.env.demo for npm start, .env.emulator-tests for the 
 });
 
 describe('functions/.secret.local', () => {
-  it('gives the playbook signing secret a value on the emulator', () => {
-    expect(envKeys('.secret.local').has('PLAYBOOK_WEBHOOK_SECRET')).toBe(true);
+  it("gives every receiver's signing secret a value on the emulator, each a different one", () => {
+    const receivers = ['PLAYBOOK_WEBHOOK_SECRET', 'PLAYBOOK_SLACK_SECRET', 'PLAYBOOK_EDR_SECRET', 'PLAYBOOK_TICKETING_SECRET'];
+    expect(definedParams('secret')).toEqual(expect.arrayContaining(receivers));
+    const text = readFileSync(join(SRC, '..', '.secret.local'), 'utf8');
+    const values = receivers.map((name) => new RegExp(`^${name}=(.+)$`, 'm').exec(text)?.[1]);
+    expect(values.every((value) => value !== undefined && value.length >= 16)).toBe(true);
+    expect(new Set(values).size).toBe(receivers.length);
   });
 });

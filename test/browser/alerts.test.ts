@@ -180,6 +180,9 @@ describe('a viewer', () => {
       await item.waitFor({ timeout: 30_000 });
       await item.getByRole('button', { name: 'Details' }).click();
       await item.locator('.runs').waitFor();
+      // Playbook runs are analyst-only in the rules: the viewer is told so, with no error shown.
+      await item.locator('.runs-restricted').waitFor();
+      await expect(item.locator('.runs [role="alert"], .runs .error').count()).resolves.toBe(0);
       for (const name of [/acknowledge/i, /resolve/i, /playbook/i]) {
         await expect(page.getByRole('button', { name }).count()).resolves.toBe(0);
       }

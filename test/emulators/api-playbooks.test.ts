@@ -6,7 +6,7 @@ import { bucketId, bucketStart } from '../../functions/src/metrics/buckets';
 import { updateRiskIndex } from '../../functions/src/metrics/update-risk-index';
 import { call, storeAlert } from '../support/api';
 import { createUsersByRole, type Role, type TestUser } from '../support/auth';
-import { firestore } from '../support/emulators';
+import { firestore, uniquePublicIp, waitFor } from '../support/emulators';
 
 let users: Record<Role | 'none', TestUser>;
 
@@ -33,6 +33,97 @@ describe('GET /playbooks', () => {
     expect(bruteForce.trigger.eventTypes).toContain('brute_force');
     expect(bruteForce.steps.length).toBeGreaterThan(0);
     expect(typeof bruteForce.auto).toBe('boolean');
+  });
+});
+
+describe('approvals', () => {
+  /** A brute-force alert the model raised: brute-force-response's block waits for a responder. */
+  async function pendingBlock() {
+    const sourceIp = uniquePublicIp();
+    const { id: alertId } = await storeAlert({ eventType: 'brute_force', sourceIp, approvalConditions: ['model_raised'] });
+    const approval = await waitFor(
+      'the block to wait for approval',
+      async () => {
+        const snapshot = await firestore().collection('approvals').where('alertId', '==', alertId).get();
+        return snapshot.docs[0];
+      },
+      55_000,
+      200,
+    );
+    return { alertId, sourceIp, approvalId: approval.id };
+  }
+
+  it('responders see pending approvals with what will happen; lower roles get 403, no token 401', async () => {
+    const { approvalId, sourceIp, alertId } = await pendingBlock();
+    const response = await call('/approvals?status=PENDING&limit=200', { token: users.responder.idToken });
+    expect(response.status).toBe(200);
+    const mine = response.body.approvals.find((approval: { id: string }) => approval.id === approvalId);
+    expect(mine).toMatchObject({
+      id: approvalId,
+      status: 'PENDING',
+      action: 'block_ip',
+      alertId,
+      playbookId: 'brute-force-response',
+      reasons: ['model_raised'],
+      preview: { ip: sourceIp, dryRun: true },
+    });
+    expect(typeof mine.expiresAt).toBe('string');
+    expect(mine).not.toHaveProperty('expireAt');
+    for (const role of ['viewer', 'analyst'] as const) {
+      expect((await call('/approvals', { token: users[role].idToken })).status).toBe(403);
+    }
+    expect((await call('/approvals')).status).toBe(401);
+    expect((await call('/approvals?status=MAYBE', { token: users.responder.idToken })).status).toBe(400);
+    expect((await call(`/approvals/${approvalId}/approve`, { token: users.analyst.idToken, body: {} })).status).toBe(403);
+  });
+
+  it('a responder rejects: nothing is blocked, the run finishes without it, the decision is audited; a second decision is 409', async () => {
+    const { approvalId, sourceIp } = await pendingBlock();
+    const response = await call(`/approvals/${approvalId}/reject`, { token: users.responder.idToken, body: { note: 'shared NAT address' } });
+    expect(response.status).toBe(200);
+    expect(response.body.approval).toMatchObject({ id: approvalId, status: 'REJECTED', note: 'shared NAT address', decidedBy: { id: users.responder.uid } });
+    expect(response.body.run.steps[0]).toMatchObject({ action: 'block_ip', status: 'SKIPPED', error: { code: 'approval_rejected' } });
+    expect(['PARTIAL', 'FAILED']).toContain(response.body.run.status);
+    expect((await firestore().collection('blocklist').doc(sourceIp).get()).exists).toBe(false);
+    const audit = (await firestore().collection('auditLog').doc(`${approvalId}-decided`).get()).data()!;
+    expect(audit).toMatchObject({ action: 'approval.reject', actor: { id: users.responder.uid }, note: 'shared NAT address' });
+
+    const again = await call(`/approvals/${approvalId}/approve`, { token: users.responder.idToken, body: {} });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBeDefined();
+    expect((await call('/approvals/no-such-approval/approve', { token: users.responder.idToken, body: {} })).status).toBe(404);
+  });
+
+  it('a responder approves: the block is made', async () => {
+    const { approvalId, sourceIp } = await pendingBlock();
+    const response = await call(`/approvals/${approvalId}/approve`, { token: users.responder.idToken, body: {} });
+    expect(response.status).toBe(200);
+    expect(response.body.approval.status).toBe('APPROVED');
+    expect(response.body.run.steps[0]).toMatchObject({ action: 'block_ip', status: 'SUCCEEDED' });
+    expect((await firestore().collection('blocklist').doc(sourceIp).get()).data()).toMatchObject({ ip: sourceIp });
+  });
+});
+
+describe('never-block list', () => {
+  it('admins add and remove entries (audited); responders read them; others are refused; bad CIDRs are 400', async () => {
+    const cidr = `${uniquePublicIp()}`;
+    const add = await call('/never-block', { token: users.admin.idToken, body: { cidr, reason: 'our resolver' } });
+    expect(add.status).toBe(200);
+    expect(add.body).toMatchObject({ cidr: `${cidr}/32`, changed: true });
+    const list = await call('/never-block', { token: users.responder.idToken });
+    expect(list.status).toBe(200);
+    expect(list.body.entries).toEqual(expect.arrayContaining([expect.objectContaining({ id: add.body.id, cidr: `${cidr}/32`, reason: 'our resolver' })]));
+    expect(Array.isArray(list.body.param)).toBe(true);
+    expect((await call('/never-block', { token: users.analyst.idToken })).status).toBe(403);
+    expect((await call('/never-block', { token: users.responder.idToken, body: { cidr, reason: 'x' } })).status).toBe(403);
+    const bad = await call('/never-block', { token: users.admin.idToken, body: { cidr: '300.1.1.1/8', reason: 'x' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('not a valid CIDR');
+    const removed = await call('/never-block/remove', { token: users.admin.idToken, body: { cidr } });
+    expect(removed.body).toMatchObject({ changed: true });
+    expect((await call('/never-block/remove', { token: users.admin.idToken, body: { cidr } })).body).toMatchObject({ changed: false });
+    const audit = await firestore().collection('auditLog').where('target.id', '==', add.body.id).get();
+    expect(audit.docs.map((doc) => doc.data().action).sort()).toEqual(['never_block.add', 'never_block.remove']);
   });
 });
 
@@ -124,23 +215,29 @@ describe('GET /playbooks/history', () => {
       expect(response.status).toBe(200);
       runIds.push(response.body.runId);
     }
-    const first = await call(`/playbooks/history?alertId=${alertId}&limit=2`, { token: users.viewer.idToken });
+    const first = await call(`/playbooks/history?alertId=${alertId}&limit=2`, { token: users.analyst.idToken });
     expect(first.status).toBe(200);
     expect(first.body.runs.map((run: { id: string }) => run.id)).toEqual([runIds[2], runIds[1]]);
     expect(first.body.nextCursor).toEqual(expect.any(String));
     const second = await call(`/playbooks/history?alertId=${alertId}&limit=2&cursor=${first.body.nextCursor}`, {
-      token: users.viewer.idToken,
+      token: users.analyst.idToken,
     });
     expect(second.body.runs.map((run: { id: string }) => run.id)).toEqual([runIds[0]]);
     expect(second.body.nextCursor).toBeNull();
 
-    const all = await call('/playbooks/history?limit=1', { token: users.viewer.idToken });
+    const all = await call('/playbooks/history?limit=1', { token: users.analyst.idToken });
     expect(all.status).toBe(200);
     expect(all.body.runs).toHaveLength(1);
   });
 
+  it('403 for a viewer: runs hold blocked addresses, EDR responses and e-mail addresses (as in firestore.rules)', async () => {
+    const response = await call('/playbooks/history?limit=1', { token: users.viewer.idToken });
+    expect(response.status).toBe(403);
+    expect(response.body.error).toMatchObject({ code: 'permission_denied', details: { required: 'analyst', role: 'viewer' } });
+  });
+
   it.each(['limit=0', 'limit=201', 'cursor=bm8tc3VjaC1ydW4'])('400 for %s', async (query) => {
-    const response = await call(`/playbooks/history?${query}`, { token: users.viewer.idToken });
+    const response = await call(`/playbooks/history?${query}`, { token: users.analyst.idToken });
     expect(response.status).toBe(400);
   });
 });

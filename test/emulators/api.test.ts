@@ -3,6 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Timestamp } from 'firebase-admin/firestore';
+import { encodeCursor } from '../../functions/src/api/services/threats';
 import { threatIdFor } from '../../functions/src/firestore/refs';
 import { FUNCTION_API, HOSTING_API, call, storeThreats, threatFixture } from '../support/api';
 import { adminAuth, craftIdToken, createUsersByRole, signIn, type Role, type TestUser } from '../support/auth';
@@ -92,6 +94,10 @@ describe('roles', () => {
     ['GET /threats/stats/summary', 'viewer', (token) => call('/threats/stats/summary?window=1h', { token })],
     ['GET /alerts/active', 'viewer', (token) => call('/alerts/active?limit=1', { token })],
     ['GET /playbooks', 'viewer', (token) => call('/playbooks', { token })],
+    ['GET /playbooks/history', 'analyst', (token) => call('/playbooks/history?limit=1', { token })],
+    ['GET /analytics/timeline', 'viewer', (token) => call('/analytics/timeline', { token })],
+    ['GET /analytics/risk-index', 'viewer', (token) => call('/analytics/risk-index', { token })],
+    ['GET /analytics/summary', 'viewer', (token) => call('/analytics/summary', { token })],
     ['GET /analytics/dashboard', 'viewer', (token) => call('/analytics/dashboard', { token })],
     ['POST /alerts/{id}/acknowledge', 'analyst', (token) => call('/alerts/no-such-alert/acknowledge', { token, body: {} })],
     ['POST /alerts/{id}/resolve', 'analyst', (token) => call('/alerts/no-such-alert/resolve', { token, body: {} })],
@@ -159,6 +165,30 @@ describe('GET /threats/recent', () => {
     expect(response.status).toBe(200);
     expect(response.body.threats.map((t: { event_id: string }) => t.event_id)).toEqual([`${prefix}-0`, `${prefix}-3`, `${prefix}-6`]);
     expect(response.body.threats.every((t: { risk: { severity: string } }) => t.risk.severity === 'CRITICAL')).toBe(true);
+  });
+
+  it('caps a page at about 1 MiB of JSON, says so, and the cursor goes on from the last threat sent', async () => {
+    // 24 threats of ~60 KB each, dated 1990 so they sit below everything else; a cursor just after
+    // them starts the listing there.
+    const bigPrefix = runId('big');
+    const bigBase = Date.UTC(1990, 0, 1) + Math.floor(Math.random() * 1_000_000) * 60_000;
+    const big = Array.from({ length: 24 }, (_, i) => {
+      const threat = threatFixture({ eventId: `${bigPrefix}-${i}`, severity: 'LOW', createdAt: new Date(bigBase - i * 1000) });
+      return { ...threat, payload: { blob: 'A'.repeat(60_000), i } };
+    });
+    await storeThreats(big);
+    const start = encodeCursor({ id: '~', doc: { createdAt: Timestamp.fromMillis(bigBase + 1000) } as never });
+    const first = await call(`/threats/recent?limit=24&cursor=${start}`, { token: users.viewer.idToken });
+    expect(first.status).toBe(200);
+    expect(first.text.length).toBeLessThanOrEqual(1024 * 1024 + 1024);
+    const sent = first.body.threats.length;
+    expect(sent).toBeGreaterThan(0);
+    expect(sent).toBeLessThan(24);
+    expect(first.body.truncated).toEqual({ reason: 'max_bytes', maxBytes: 1024 * 1024, requested: 24, returned: sent });
+    const second = await call(`/threats/recent?limit=${24 - sent}&cursor=${first.body.nextCursor}`, { token: users.viewer.idToken });
+    expect(second.status).toBe(200);
+    const ids = [...first.body.threats, ...second.body.threats].map((t: { event_id: string }) => t.event_id);
+    expect(ids.slice(0, sent + Math.min(second.body.threats.length, 24 - sent))).toEqual(big.slice(0, ids.length).map((t) => t.event_id));
   });
 
   it('sends timestamps as ISO strings and the document id', async () => {
@@ -369,6 +399,11 @@ describe('docs', () => {
         '/api/playbooks',
         '/api/playbooks/execute',
         '/api/playbooks/history',
+        '/api/approvals',
+        '/api/approvals/{id}/approve',
+        '/api/approvals/{id}/reject',
+        '/api/never-block',
+        '/api/never-block/remove',
         '/api/simulate/event',
         '/api/openapi.json',
         '/api/docs',
@@ -390,6 +425,10 @@ describe('docs', () => {
     });
     expect(spec.paths['/api/alerts/{id}/resolve'].post.responses).toHaveProperty('409');
     expect(spec.paths['/api/simulate/event'].post['x-required-role']).toBe('admin');
+    expect(spec.paths['/api/approvals/{id}/approve'].post['x-required-role']).toBe('responder');
+    expect(spec.paths['/api/approvals/{id}/approve'].post.responses).toHaveProperty('409');
+    expect(spec.paths['/api/never-block'].post['x-required-role']).toBe('admin');
+    expect(spec.components.schemas).toHaveProperty('Approval');
     expect(spec.components.schemas.SecurityEvent.properties.source_ip.anyOf).toEqual([{ format: 'ipv4' }, { format: 'ipv6' }]);
     expect(spec.components.schemas.Dashboard.properties.riskIndex.anyOf).toEqual([
       { $ref: '#/components/schemas/RiskIndex' },
@@ -429,5 +468,26 @@ describe('tools/users.mjs', () => {
     expect(run('set-role', '--email', email, '--role', 'none')).toMatch(/role \(none\)/);
     const demoted = await signIn(email, 'pw-123456');
     expect((await call('/threats/recent', { token: demoted })).status).toBe(403);
+  });
+
+  it('set-role revokes the refresh tokens: the old ID token no longer changes anything', async () => {
+    const run = (...args: string[]) =>
+      execFileSync('node', [join(__dirname, '../../tools/users.mjs'), ...args], { env: process.env, encoding: 'utf8' });
+    const email = `demoted-${Date.now()}@threatstream.test`;
+    run('create', '--email', email, '--password', 'pw-123456', '--role', 'analyst');
+    const oldToken = await signIn(email, 'pw-123456');
+    expect((await call('/alerts/no-such-alert/acknowledge', { token: oldToken, body: {} })).status).toBe(404);
+    // Revocation counts whole seconds: sign-in and revocation must not share one.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(run('set-role', '--email', email, '--role', 'viewer')).toMatch(/revoked the refresh tokens of/);
+    const user = await adminAuth().getUserByEmail(email);
+    expect(Date.parse(user.tokensValidAfterTime!)).toBeGreaterThan(Date.now() - 5_000);
+    await expect(adminAuth().verifyIdToken(oldToken, true)).rejects.toMatchObject({ code: 'auth/id-token-revoked' });
+    const refused = await call('/alerts/no-such-alert/acknowledge', { token: oldToken, body: {} });
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.message).toMatch(/revoked/);
+    // Signed in again, the user has the new role.
+    const fresh = await signIn(email, 'pw-123456');
+    expect((await call('/alerts/no-such-alert/acknowledge', { token: fresh, body: {} })).status).toBe(403);
   });
 });

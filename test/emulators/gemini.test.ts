@@ -11,6 +11,7 @@ import { answerKey } from '../../functions/src/analysis/signature';
 import { createModelRuntime, geminiSettingsFrom, type RawGeminiParams } from '../../functions/src/analysis/runtime';
 import { threatIdFor } from '../../functions/src/firestore/refs';
 import { readBucket } from '../../functions/src/metrics/read';
+import { openOrJoinAlert } from '../../functions/src/alerts/store';
 import { alertsFromSource, directAlertDeps } from '../support/alerts';
 import { bruteForce } from '../support/events';
 import { FakeGemini, type FakeGeminiMode } from '../support/fake-gemini';
@@ -152,6 +153,61 @@ describe('Gemini analysis on the emulators', () => {
     const alerts = await alertsFromSource(sourceIp);
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ id: alertId, severity: 'HIGH', status: 'OPEN', eventIds: [eventId] });
+
+    // The model raised it: the alert says so, and brute-force-response's block waits for a person.
+    expect(alerts[0]!.approvalConditions).toContain('model_raised');
+    const run = await waitFor(
+      'brute-force-response to reach its block',
+      async () => {
+        const snapshot = await db().collection('playbookRuns').where('alertId', '==', alertId).get();
+        const found = snapshot.docs.map((doc) => doc.data()).find((doc) => doc.playbookId === 'brute-force-response');
+        return found && found.status !== 'PENDING' && found.status !== 'RUNNING' ? found : undefined;
+      },
+      30_000,
+      200,
+    );
+    expect(run.status).toBe('AWAITING_APPROVAL');
+    expect(run.steps[0]).toMatchObject({ action: 'block_ip', status: 'AWAITING_APPROVAL' });
+    expect((await db().collection('blocklist').doc(sourceIp).get()).exists).toBe(false);
+  });
+
+  describe('the model lowers a 65-79 threat: the alert rests on the rules severity', () => {
+    // Rules 72 (HIGH); the model's −15 makes it 57 (MEDIUM). xss: no built-in playbook acts on it.
+    const lowered = { name: 'model_assessment', contribution: -15, detail: 'fake: rates it LOW' };
+    const rulesHigh = (eventId: string, sourceIp: string) => {
+      const threat = threatDoc({ eventId, eventType: 'xss', sourceIp, severity: 'HIGH' });
+      return { ...threat, risk: { score: 72, severity: 'HIGH' as const, factors: [{ name: 'fixture', contribution: 72, detail: 'fixture' }] } };
+    };
+
+    it('analysis write first: the threat reaches the alert trigger already lowered, and still alerts', async () => {
+      const eventId = runId('lowered-first');
+      const sourceIp = uniquePublicIp();
+      const threat = rulesHigh(eventId, sourceIp);
+      const model = { status: 'analysed', name: 'fake', latencyMs: 1, at: threat.createdAt };
+      await db()
+        .collection('threats')
+        .doc(threatIdFor(eventId))
+        .create({ ...threat, model, risk: { score: 57, severity: 'MEDIUM', factors: [...threat.risk.factors, lowered] } });
+      const outcome = await openOrJoinAlert({ id: threatIdFor(eventId), source_ip: sourceIp, event_type: 'xss' }, directAlertDeps());
+      expect(['opened', 'already_linked']).toContain(outcome.outcome);
+      const alertId = await waitFor('the lowered threat linked to an alert', async () => (await threatFor(eventId))?.alertId);
+      const alerts = await alertsFromSource(sourceIp);
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]).toMatchObject({ id: alertId, severity: 'HIGH', status: 'OPEN' });
+    });
+
+    it('alert trigger first: the alert opened on the rules severity stays when the analysis lowers the threat', async () => {
+      const eventId = runId('lowered-after');
+      const sourceIp = uniquePublicIp();
+      // A slow answer: the alert trigger has read the threat long before the lowering lands.
+      fake.rule({ match: sourceIp, mode: 'good', latencyMs: 1_000, answer: { severity: 'LOW', confidence: 0.95 } });
+      await db().collection('threats').doc(threatIdFor(eventId)).create(rulesHigh(eventId, sourceIp));
+      const alertId = await waitFor('the threat linked to an alert', async () => (await threatFor(eventId))?.alertId);
+      const threat = await modelRecorded(eventId);
+      expect(threat.risk.severity).toBe('MEDIUM');
+      expect(threat.alertId).toBe(alertId);
+      expect(await alertsFromSource(sourceIp)).toEqual([expect.objectContaining({ id: alertId, severity: 'HIGH', status: 'OPEN' })]);
+    });
   });
 
   it('moves the count of a threat it re-scores to the new severity, in the buckets it was counted in', async () => {

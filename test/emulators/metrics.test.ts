@@ -6,8 +6,8 @@
 // 2001), so its buckets hold only what it wrote. Writes per shard are read back from the ledger
 // entries' commit times (test/support/shard-writes.ts).
 //
-// The risk index is a scheduled function, which the Functions emulator does not run: the test calls
-// updateRiskIndex, the function the schedule calls, directly.
+// The risk index is a scheduled function. This session runs no schedules (tools/emulators.mjs exec
+// without --schedules), so the test calls updateRiskIndex, what the schedule calls, with its own clock.
 import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
 import { bucketId, bucketStart, DEFAULT_RETENTION_DAYS, GRANULARITY_MS, ShardCursor } from '../../functions/src/metrics/buckets';
@@ -254,9 +254,8 @@ describe('risk index (updateRiskIndex, what the every-minute schedule calls)', (
 
   it('the scheduled function itself runs when its schedule fires (an HTTP POST, as Cloud Scheduler sends)', async () => {
     const before = Date.now();
-    // The Functions emulator does not run schedules. In production Cloud Scheduler fires one with an
-    // HTTP POST to the function; the emulator serves a 2nd-gen scheduled function at its function
-    // URL too (when the Pub/Sub emulator runs, as in `npm test`), so the test does what Scheduler does.
+    // Fired now, as Cloud Scheduler does (an HTTP POST to the function), rather than waiting for
+    // its schedule: test/stack/start.test.ts sees the schedules run under `npm start`.
     await fireSchedule('metrics-updateRiskIndex');
     const current = await waitFor('riskIndex/current from the scheduled function', async () => {
       const doc = (await db().collection('riskIndex').doc('current').get()).data();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseRecord } from '@threatstream/events';
 import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
-import { openOrJoinAlert } from '../../functions/src/alerts/open-alert';
+import { openOrJoinAlert } from '../../functions/src/alerts/store';
 import { DEFAULT_DETECTION_CONFIG } from '../../functions/src/domain/config';
 import { loadIpIntelligence, type IpIntelligence } from '../../functions/src/domain/enrich/geoip';
 import { RECENT_ACTIVITY_SATURATION } from '../../functions/src/domain/scoring';

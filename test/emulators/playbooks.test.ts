@@ -18,30 +18,41 @@ import { threatIdFor } from '../../functions/src/firestore/refs';
 import type { AlertDoc, AuditActor, PlaybookRunDoc } from '../../functions/src/firestore/schema';
 import { MissingSecretError } from '../../functions/src/playbooks/actions';
 import { BUILTIN_PLAYBOOKS } from '../../functions/src/playbooks/builtins';
-import { PlaybookSchema, type Playbook, type PlaybookInput } from '../../functions/src/playbooks/definition';
+import { PlaybookSchema, type Playbook, type PlaybookInput } from '../../functions/src/domain/playbook';
 import type { PlaybookDeps, PlaybookSource } from '../../functions/src/playbooks/deps';
 import {
   AlertNotFoundError,
+  decideApprovalAndResume,
   executePlaybook,
+  expireApprovals,
   PlaybookNotFoundError,
   resumeStalledRuns,
   RunBusyError,
   runAutoPlaybooks,
 } from '../../functions/src/playbooks/executor';
 import { autoRunId } from '../../functions/src/playbooks/plan';
+import { ApprovalRefused } from '../../functions/src/playbooks/run';
+import { addNeverBlock, removeNeverBlock } from '../../functions/src/playbooks/never-block-store';
 import { seedBuiltinPlaybooks } from '../../functions/src/playbooks/store';
-import { createWebhookClient, type WebhookClient } from '../../functions/src/playbooks/webhook-client';
+import { createWebhookClient, type WebhookClient, type WebhookReceiverName } from '../../functions/src/playbooks/webhook-client';
 import { firestore, runId, settle, uniquePublicIp, waitFor } from '../support/emulators';
 import { alertDoc, fireSchedule, threatDoc, writeAlert } from '../support/response-fixtures';
-import { EMULATOR_WEBHOOK_PORT, emulatorWebhookSecret, WebhookReceiver, type Delivery } from '../support/webhook-server';
+import { EMULATOR_WEBHOOK_PORT, emulatorWebhookSecrets, verdictUnder, WEBHOOK_PATHS, WebhookReceiver, type Delivery } from '../support/webhook-server';
 
 const db = () => firestore();
 let receiver: WebhookReceiver;
-let secret: string;
+// Each receiver's own secret, by its path (functions/.secret.local).
+let secrets: Record<string, string>;
+const RECEIVER_PATHS: Record<WebhookReceiverName, string> = {
+  webhook: WEBHOOK_PATHS.generic,
+  slack: WEBHOOK_PATHS.slack,
+  edr: WEBHOOK_PATHS.edr,
+  ticketing: WEBHOOK_PATHS.ticketing,
+};
 
 beforeAll(async () => {
-  secret = emulatorWebhookSecret();
-  receiver = await WebhookReceiver.start({ secret, port: EMULATOR_WEBHOOK_PORT });
+  secrets = emulatorWebhookSecrets();
+  receiver = await WebhookReceiver.start({ secrets, port: EMULATOR_WEBHOOK_PORT });
   receiver.setDefault('/tickets', { status: 201, json: { key: 'SOC-1234' } });
   receiver.setDefault('/edr/isolate', { status: 202, json: { isolationId: 'iso-1' } });
 });
@@ -241,6 +252,14 @@ describe('auto playbooks (Functions emulator)', () => {
     const generic = await receiver.waitFor('the generic webhook', (d) => d.path === '/generic' && deliveriesOf(id)(d));
     expect(generic.json).toMatchObject({ type: 'threatstream.alert.notification', alert: { id: alertId }, run: { id, step: 4 } });
 
+    // One secret per receiver: each delivery verifies under its own receiver's secret only.
+    for (const delivery of [edr, ticket, generic]) {
+      expect(delivery.signature, delivery.path).toBe('valid');
+      for (const [path, other] of Object.entries(secrets).filter(([path]) => path !== delivery.path)) {
+        expect(verdictUnder(delivery, other), `${delivery.path} under ${path}'s secret`).toBe('mismatch');
+      }
+    }
+
     const alert = (await db().collection('alerts').doc(alertId).get()).data()!;
     expect(alert.assignee).toBe('data-protection');
     expect(await auditEntry(`${id}-step-2`)).toMatchObject({ action: 'playbook.escalate', target: { collection: 'alerts', id: alertId }, changes: { assignee: 'data-protection' } });
@@ -278,6 +297,7 @@ interface DepsOptions {
   now?: () => Date;
   http?: WebhookClient;
   urls?: Partial<Record<'slack' | 'generic' | 'edr' | 'ticketing', string>>;
+  neverBlock?: string;
 }
 
 function deps(options: DepsOptions): PlaybookDeps {
@@ -292,12 +312,14 @@ function deps(options: DepsOptions): PlaybookDeps {
       edrUrl: options.urls?.edr ?? receiver.url('/edr/isolate'),
       ticketingUrl: options.urls?.ticketing ?? receiver.url('/tickets'),
       emailTo: ['soc@threatstream.test'],
-      webhookSecret: () => {
-        const value = options.secret === undefined ? secret : options.secret;
-        if (!value) throw new MissingSecretError('PLAYBOOK_WEBHOOK_SECRET');
+      webhookSecret: (name) => {
+        const value = options.secret === undefined ? secrets[RECEIVER_PATHS[name]] : options.secret;
+        if (!value) throw new MissingSecretError(name === 'webhook' ? 'PLAYBOOK_WEBHOOK_SECRET' : `PLAYBOOK_${name.toUpperCase()}_SECRET`);
         return value;
       },
       runRetentionDays: 30,
+      approvalTimeoutMinutes: 30,
+      neverBlockCidrs: options.neverBlock ?? '',
     },
     catalog: new StaticCatalog(options.playbooks),
   };
@@ -573,9 +595,8 @@ describe('the scheduled sweeper (playbooks-resumeStalled on the Functions emulat
     await expect(runAutoPlaybooks(alertId, undefined, alert, deps({ playbooks: [playbook], http: dying, now: anHourAgo }))).rejects.toThrow(/instance lost/);
     expect((await runDoc(id))!.status).toBe('RUNNING');
 
-    // The Functions emulator does not run schedules. In production Cloud Scheduler fires one with an
-    // HTTP POST to the function; the emulator serves a 2nd-gen scheduled function at its function
-    // URL too (when the Pub/Sub emulator runs, as in `npm test`), so the test does what Scheduler does.
+    // Fired now, as Cloud Scheduler does (an HTTP POST to the function), rather than waiting for
+    // its schedule: test/stack/start.test.ts sees the schedules run under `npm start`.
     await fireSchedule('playbooks-resumeStalled');
     const run = await finishedRun(id);
     expect(run.status).toBe('SUCCEEDED');
@@ -608,5 +629,195 @@ describe('seeding', () => {
     expect(outcomes.filter((o) => o === 'created')).toHaveLength(1);
     expect(outcomes.filter((o) => o === 'unchanged')).toHaveLength(3);
     await db().collection('playbooks').doc(base.id).delete();
+  });
+});
+
+describe('approvals', () => {
+  const blockThenTell = testPlaybook({
+    steps: [
+      { action: 'block_ip', params: { target: 'source', ttlHours: 2 } },
+      { action: 'notify_webhook', params: { format: 'generic' } },
+    ],
+  });
+
+  async function approval(id: string) {
+    return (await db().collection('approvals').doc(id).get()).data();
+  }
+
+  async function blocked(ip: string, runIdValue: string) {
+    return (await db().collection('blocklist').doc(ip).get()).data()?.runId === runIdValue;
+  }
+
+  it('a model-raised alert: the automatic block waits for a responder, who approves it; everything audited', async () => {
+    const { alertId, alert } = await xssAlert({ approvalConditions: ['model_raised'] });
+    const [paused] = await runAutoPlaybooks(alertId, undefined, alert, deps({ playbooks: [blockThenTell] }));
+    expect(paused!.outcome).toBe('awaiting_approval');
+    const id = paused!.runId;
+    const run = (await runDoc(id))!;
+    expect(run.status).toBe('AWAITING_APPROVAL');
+    expect(run.leaseOwner).toBeNull();
+    expect(run.steps.map((step) => step.status)).toEqual(['AWAITING_APPROVAL', 'PENDING']);
+    expect(await blocked(alert.sourceIp, id)).toBe(false);
+    expect(receiver.deliveries.filter(deliveriesOf(id))).toHaveLength(0);
+
+    const pending = (await approval(`${id}-0`))!;
+    expect(pending).toMatchObject({ status: 'PENDING', runId: id, stepIndex: 0, action: 'block_ip', alertId, reasons: ['model_raised'] });
+    expect(pending.preview).toMatchObject({ dryRun: true, ip: alert.sourceIp, ttlHours: 2 });
+    expect(pending.expiresAt.toMillis() - pending.requestedAt.toMillis()).toBe(30 * 60_000);
+    expect(await auditEntry(`${id}-0-requested`)).toMatchObject({ action: 'approval.request', changes: { action: 'block_ip', reasons: ['model_raised'] } });
+
+    // A redelivered trigger neither runs the step nor throws (the run is not busy, it waits).
+    const again = await runAutoPlaybooks(alertId, undefined, alert, deps({ playbooks: [blockThenTell] }));
+    expect(again.map((result) => result.outcome)).toEqual(['awaiting_approval']);
+    expect(await blocked(alert.sourceIp, id)).toBe(false);
+
+    const decided = await decideApprovalAndResume({ approvalId: `${id}-0`, decision: 'approve', actor: responder, note: 'seen it' }, deps({ playbooks: [blockThenTell] }));
+    expect(decided.approval).toMatchObject({ status: 'APPROVED', decidedBy: responder, note: 'seen it' });
+    expect(decided.run!.outcome).toBe('finished');
+    expect(decided.run!.run.status).toBe('SUCCEEDED');
+    expect(decided.run!.run.steps[0]!.approval).toMatchObject({ status: 'APPROVED', decidedBy: responder });
+    expect(await blocked(alert.sourceIp, id)).toBe(true);
+    expect(await auditEntry(`${id}-0-decided`)).toMatchObject({ action: 'approval.approve', actor: responder, note: 'seen it' });
+
+    // A second decision is refused: the approval is decided once.
+    await expect(
+      decideApprovalAndResume({ approvalId: `${id}-0`, decision: 'reject', actor: responder }, deps({ playbooks: [blockThenTell] })),
+    ).rejects.toBeInstanceOf(ApprovalRefused);
+  });
+
+  it('rejected: the block is not done, the rest of the run goes on, the run is PARTIAL', async () => {
+    const { alertId, alert } = await xssAlert({ approvalConditions: ['spoofable_source'] });
+    const [paused] = await runAutoPlaybooks(alertId, undefined, alert, deps({ playbooks: [blockThenTell] }));
+    const id = paused!.runId;
+    const decided = await decideApprovalAndResume({ approvalId: `${id}-0`, decision: 'reject', actor: responder }, deps({ playbooks: [blockThenTell] }));
+    expect(decided.approval.status).toBe('REJECTED');
+    const run = decided.run!.run;
+    expect(run.status).toBe('PARTIAL');
+    expect(run.steps.map((step) => [step.status, step.error?.code ?? null])).toEqual([
+      ['SKIPPED', 'approval_rejected'],
+      ['SUCCEEDED', null],
+    ]);
+    expect(await blocked(alert.sourceIp, id)).toBe(false);
+    expect(await auditEntry(`${id}-0-decided`)).toMatchObject({ action: 'approval.reject', actor: responder });
+  });
+
+  it('nobody decides: the approval expires after its time into "not done", and the run finishes', async () => {
+    const { alertId, alert } = await xssAlert({ approvalConditions: ['low_rules_confidence'] });
+    const [paused] = await runAutoPlaybooks(alertId, undefined, alert, deps({ playbooks: [blockThenTell] }));
+    const id = paused!.runId;
+    // Before its time, the sweep leaves it alone.
+    await expireApprovals(deps({ playbooks: [blockThenTell] }));
+    expect((await approval(`${id}-0`))!.status).toBe('PENDING');
+    const later = () => new Date(Date.now() + 31 * 60_000);
+    const expired = await expireApprovals(deps({ playbooks: [blockThenTell], now: later }));
+    expect(expired).toContain(`${id}-0`);
+    expect((await approval(`${id}-0`))).toMatchObject({ status: 'EXPIRED', decidedBy: { type: 'system' } });
+    const run = await finishedRun(id);
+    expect(run.steps.map((step) => [step.status, step.error?.code ?? null])).toEqual([
+      ['SKIPPED', 'approval_expired'],
+      ['SUCCEEDED', null],
+    ]);
+    expect(await blocked(alert.sourceIp, id)).toBe(false);
+    expect(await auditEntry(`${id}-0-decided`)).toMatchObject({ action: 'approval.expire' });
+  });
+
+  it('an approve that arrives after the expiry is refused and the step is not done', async () => {
+    const { alertId, alert } = await xssAlert({ approvalConditions: ['model_raised'] });
+    const [paused] = await runAutoPlaybooks(alertId, undefined, alert, deps({ playbooks: [blockThenTell] }));
+    const id = paused!.runId;
+    const later = () => new Date(Date.now() + 31 * 60_000);
+    const decided = await decideApprovalAndResume({ approvalId: `${id}-0`, decision: 'approve', actor: responder }, deps({ playbooks: [blockThenTell], now: later }));
+    expect(decided.decided).toBe('expire');
+    expect(decided.approval.status).toBe('EXPIRED');
+    expect(await blocked(alert.sourceIp, id)).toBe(false);
+  });
+
+  it('a step with requiresApproval waits even on a clean alert and a manual run; non-destructive steps of a flagged alert do not wait', async () => {
+    const playbook = testPlaybook({
+      auto: false,
+      steps: [
+        { action: 'notify_webhook', params: { format: 'generic' } },
+        { action: 'create_ticket', requiresApproval: true },
+      ],
+    });
+    const { alertId } = await xssAlert({ approvalConditions: ['model_raised'] });
+    const result = await executePlaybook({ playbookId: playbook.id, alertId, actor: responder, dryRun: false }, deps({ playbooks: [playbook] }));
+    expect(result.outcome).toBe('awaiting_approval');
+    expect(result.run.steps.map((step) => step.status)).toEqual(['SUCCEEDED', 'AWAITING_APPROVAL']);
+    expect((await approval(`${result.runId}-1`))!.reasons).toEqual(['step_requires_approval']);
+  });
+
+  it('a dry run waits for nobody and says which steps would wait, and why', async () => {
+    const { alertId } = await xssAlert({ approvalConditions: ['model_raised', 'spoofable_source'] });
+    const playbook = testPlaybook({
+      auto: false,
+      steps: [
+        { action: 'block_ip', params: { target: 'source', ttlHours: 2 } },
+        { action: 'notify_webhook', params: { format: 'generic' } },
+        { action: 'create_ticket', requiresApproval: true },
+      ],
+    });
+    const result = await executePlaybook({ playbookId: playbook.id, alertId, actor: responder, dryRun: true }, deps({ playbooks: [playbook] }));
+    expect(result.outcome).toBe('finished');
+    expect(result.run.steps.map((step) => step.output?.wouldWaitForApproval ?? null)).toEqual([
+      ['model_raised', 'spoofable_source'],
+      null,
+      ['step_requires_approval'],
+    ]);
+    expect(await db().collection('approvals').doc(`${result.runId}-0`).get()).toHaveProperty('exists', false);
+  });
+});
+
+describe('what block_ip may block', () => {
+  const blockSource = testPlaybook({ auto: false, steps: [{ action: 'block_ip', params: { target: 'source', ttlHours: 1 } }, { action: 'notify_email' }] });
+  const admin: AuditActor = { type: 'user', id: 'uid-admin', role: 'admin' };
+
+  it('the NEVER_BLOCK_CIDRS param wins over a responder\'s run and over an approval', async () => {
+    const { alertId, alert } = await xssAlert();
+    const protectedNet = `${alert.sourceIp.split('.').slice(0, 3).join('.')}.0/24`;
+    const result = await executePlaybook({ playbookId: blockSource.id, alertId, actor: responder, dryRun: false }, deps({ playbooks: [blockSource], neverBlock: `192.0.2.1, ${protectedNet}` }));
+    expect(result.run.steps[0]).toMatchObject({ status: 'FAILED', error: { code: 'refused', message: expect.stringContaining('never-block list') } });
+    expect(result.run.steps[1]!.status).toBe('SUCCEEDED');
+    expect((await db().collection('blocklist').doc(alert.sourceIp).get()).exists).toBe(false);
+
+    // Approved by a person: still refused.
+    const flagged = await xssAlert({ approvalConditions: ['model_raised'], sourceIp: alert.sourceIp });
+    const auto = { ...blockSource, auto: true };
+    const [paused] = await runAutoPlaybooks(flagged.alertId, undefined, flagged.alert, deps({ playbooks: [auto], neverBlock: protectedNet }));
+    expect(paused!.outcome).toBe('awaiting_approval');
+    const decided = await decideApprovalAndResume({ approvalId: `${paused!.runId}-0`, decision: 'approve', actor: responder }, deps({ playbooks: [auto], neverBlock: protectedNet }));
+    expect(decided.run!.run.steps[0]).toMatchObject({ status: 'FAILED', error: { code: 'refused' } });
+    expect((await db().collection('blocklist').doc(alert.sourceIp).get()).exists).toBe(false);
+  });
+
+  it('the admin-managed list (Firestore, audited) wins too; removing the entry lets the block through', async () => {
+    const { alertId, alert } = await xssAlert();
+    const added = await addNeverBlock(db(), alert.sourceIp, 'partner VPN', admin, new Date());
+    expect(added.added).toBe(true);
+    const audit = await db().collection('auditLog').where('target.id', '==', added.id).get();
+    expect(audit.docs.map((doc) => doc.data())).toEqual([expect.objectContaining({ action: 'never_block.add', actor: admin, changes: { cidr: `${alert.sourceIp}/32`, reason: 'partner VPN' } })]);
+
+    const refused = await executePlaybook({ playbookId: blockSource.id, alertId, actor: responder, dryRun: true }, deps({ playbooks: [blockSource] }));
+    expect(refused.run.steps[0]).toMatchObject({ status: 'FAILED', error: { code: 'refused', message: expect.stringContaining('partner VPN') } });
+
+    expect(await removeNeverBlock(db(), alert.sourceIp, admin, new Date())).toBe(true);
+    const done = await executePlaybook({ playbookId: blockSource.id, alertId, actor: responder, dryRun: false }, deps({ playbooks: [blockSource] }));
+    expect(done.run.steps[0]!.status).toBe('SUCCEEDED');
+    expect((await db().collection('blocklist').doc(alert.sourceIp).get()).data()?.runId).toBe(done.runId);
+  });
+
+  it('only addresses the alert\'s own threats saw: a destination from a threat of another alert is refused', async () => {
+    const elsewhere = uniquePublicIp();
+    const eventId = runId('foreign-threat');
+    const threatId = threatIdFor(eventId);
+    await db()
+      .collection('threats')
+      .doc(threatId)
+      .create({ ...threatDoc({ eventId, eventType: 'xss', sourceIp: '10.0.0.77', destinationIp: elsewhere, severity: 'LOW' }), alertId: 'another-alert' });
+    const { alertId } = await xssAlert({ sourceIp: '10.0.0.77', threatIds: [threatId], eventIds: [eventId] });
+    const external = testPlaybook({ auto: false, steps: [{ action: 'block_ip', params: { target: 'external', ttlHours: 1 } }] });
+    const result = await executePlaybook({ playbookId: external.id, alertId, actor: responder, dryRun: false }, deps({ playbooks: [external] }));
+    expect(result.run.steps[0]).toMatchObject({ status: 'FAILED', error: { code: 'refused', message: expect.stringContaining("none of alert") } });
+    expect((await db().collection('blocklist').doc(elsewhere).get()).exists).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 // Alerts on the running emulators, for the suites that check what the pipeline opened, and the
-// dependencies to run the alert transaction (functions/src/alerts/open-alert.ts) in this process.
-import type { AlertDeps } from '../../functions/src/alerts/open-alert';
+// dependencies to run the alert transaction (functions/src/alerts/store.ts) in this process.
+import type { AlertDeps } from '../../functions/src/alerts/store';
 import { DEFAULT_RETENTION_DAYS, ShardCursor } from '../../functions/src/metrics/buckets';
 import { firestore } from './emulators';
 

@@ -4,6 +4,7 @@
 import { Timestamp, type Firestore } from 'firebase-admin/firestore';
 import type { EventType, Severity } from '../../functions/src/domain/event';
 import { PROJECT_ID } from './emulators';
+import { fireScheduledFunction } from '../../tools/schedules.mjs';
 import { AlertDocSchema, ThreatDocSchema, type AlertDoc, type ThreatDoc } from '../../functions/src/firestore/schema';
 
 export function alertDoc(
@@ -79,29 +80,10 @@ export async function writeAlert(db: Firestore, alertId: string, alert: AlertDoc
 }
 
 /**
- * Fires a scheduled function on the Functions emulator, which never runs schedules itself: an
- * HTTP POST to the function, as Cloud Scheduler sends in production. The emulator registers a
- * 2nd-gen scheduled function only while the Pub/Sub emulator runs, under a trigger key with a
- * generation suffix ("us-central1-metrics-updateRiskIndex-0"), which its 404 answer lists.
+ * Fires a scheduled function on the Functions emulator now, as Cloud Scheduler does (an HTTP
+ * POST to the function; tools/schedules.mjs, which also runs them on their schedules).
  */
 export async function fireSchedule(functionId: string, region = 'us-central1'): Promise<void> {
   const host = process.env.FUNCTIONS_EMULATOR_HOST ?? '127.0.0.1:5001';
-  const post = (name: string) =>
-    fetch(`http://${host}/${PROJECT_ID}/${region}/${name}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-cloudscheduler-jobname': `firebase-schedule-${functionId}-${region}`,
-        'x-cloudscheduler-scheduletime': new Date().toISOString(),
-      },
-      body: '{}',
-    });
-  let response = await post(functionId);
-  if (response.status === 404) {
-    const listed = (await response.text()).match(new RegExp(`${region}-${functionId}-\\d+`, 'g')) ?? [];
-    const key = listed.sort((a, b) => Number(a.split('-').at(-1)) - Number(b.split('-').at(-1))).at(-1);
-    if (!key) throw new Error(`the Functions emulator has no scheduled function ${functionId} (is the Pub/Sub emulator running?)`);
-    response = await post(key.slice(region.length + 1));
-  }
-  if (!response.ok) throw new Error(`firing ${functionId}: HTTP ${response.status} ${await response.text()}`);
+  await fireScheduledFunction({ functionsOrigin: `http://${host}`, projectId: PROJECT_ID, name: functionId, region });
 }

@@ -5,9 +5,10 @@
 //                                               endpoints) and prints every delivery and its
 //                                               signature check
 //
-// It checks the X-ThreatStream-Signature header itself (HMAC-SHA256 over `${t}.${rawBody}`),
-// independently of the functions' own signing code, records every request, and answers as
-// scripted per path: a status and body, a delay, or never (a hanging endpoint).
+// It checks the X-ThreatStream-Signature header itself (HMAC-SHA256 with the path's own secret over
+// `${t}\n${METHOD}\n${url}\n${rawBody}`, the URL being the one it listens on), independently of the
+// functions' own signing code, records every request, and answers as scripted per path: a status
+// and body, a delay, or never (a hanging endpoint).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -23,18 +24,32 @@ export const WEBHOOK_PATHS = {
   ticketing: '/tickets',
 } as const;
 
-/** The emulator's signing secret, from functions/.secret.local (the file the Functions emulator reads). */
-export function emulatorWebhookSecret(): string {
+/** Each receiver's secret param, by the path the emulator suites give that receiver. */
+export const RECEIVER_SECRET_PARAMS: Record<string, string> = {
+  [WEBHOOK_PATHS.slack]: 'PLAYBOOK_SLACK_SECRET',
+  [WEBHOOK_PATHS.generic]: 'PLAYBOOK_WEBHOOK_SECRET',
+  [WEBHOOK_PATHS.edr]: 'PLAYBOOK_EDR_SECRET',
+  [WEBHOOK_PATHS.ticketing]: 'PLAYBOOK_TICKETING_SECRET',
+};
+
+/** The emulator's signing secrets by receiver path, from functions/.secret.local (the file the Functions emulator reads). */
+export function emulatorWebhookSecrets(): Record<string, string> {
   const file = readFileSync(join(__dirname, '../../functions/.secret.local'), 'utf8');
-  const match = /^PLAYBOOK_WEBHOOK_SECRET=(.*)$/m.exec(file);
-  if (!match?.[1]) throw new Error('PLAYBOOK_WEBHOOK_SECRET is missing from functions/.secret.local');
-  return match[1].trim();
+  const secrets: Record<string, string> = {};
+  for (const [path, param] of Object.entries(RECEIVER_SECRET_PARAMS)) {
+    const match = new RegExp(`^${param}=(.*)$`, 'm').exec(file);
+    if (!match?.[1]) throw new Error(`${param} is missing from functions/.secret.local`);
+    secrets[path] = match[1].trim();
+  }
+  return secrets;
 }
 
 export type SignatureVerdict = 'valid' | 'missing' | 'stale' | 'mismatch';
 
 export interface Delivery {
   path: string;
+  /** The URL it was called on (this receiver's own address and the request's path and query). */
+  url: string;
   method: string;
   headers: Record<string, string | undefined>;
   rawBody: string;
@@ -48,20 +63,35 @@ export type Reply = { status: number; json?: unknown; delayMs?: number; headers?
 
 const OK: Reply = { status: 200, json: { ok: true } };
 
-/** Verifies a Stripe-style `t=…,v1=…` header the way a receiver should: raw body, constant time, tolerance. */
-export function checkSignature(header: string | undefined, rawBody: string, secret: string, toleranceSeconds = 300): SignatureVerdict {
+/**
+ * Verifies a `t=…,v2=…` header the way a receiver should: its own secret, the method and URL it
+ * was called on, the raw body, constant time, a tolerance on t.
+ */
+export function checkSignature(
+  header: string | undefined,
+  request: { method: string; url: string; rawBody: string },
+  secret: string | undefined,
+  toleranceSeconds = 300,
+): SignatureVerdict {
   if (!header) return 'missing';
+  if (!secret) return 'mismatch';
   const fields = header.split(',').map((part) => part.trim().split('=') as [string, string]);
   const t = Number(fields.find(([key]) => key === 't')?.[1]);
   if (!Number.isInteger(t) || Math.abs(Date.now() / 1000 - t) > toleranceSeconds) return 'stale';
-  const expected = Buffer.from(createHmac('sha256', secret).update(`${t}.${rawBody}`).digest('hex'));
+  const signed = `${t}\n${request.method}\n${request.url}\n${request.rawBody}`;
+  const expected = Buffer.from(createHmac('sha256', secret).update(signed).digest('hex'));
   const ok = fields
-    .filter(([key]) => key === 'v1')
+    .filter(([key]) => key === 'v2')
     .some(([, value]) => {
       const given = Buffer.from(value ?? '');
       return given.length === expected.length && timingSafeEqual(given, expected);
     });
   return ok ? 'valid' : 'mismatch';
+}
+
+/** The verdict another receiver, holding `secret`, would give this delivery (a forgery check). */
+export function verdictUnder(delivery: Delivery, secret: string): SignatureVerdict {
+  return checkSignature(delivery.headers['x-threatstream-signature'], { method: delivery.method, url: delivery.url, rawBody: delivery.rawBody }, secret);
 }
 
 export class WebhookReceiver {
@@ -73,15 +103,22 @@ export class WebhookReceiver {
 
   private constructor(
     private readonly server: Server,
-    readonly secret: string,
+    private readonly secrets: { byPath: Record<string, string>; other?: string },
     private readonly log: boolean,
   ) {}
 
-  /** Starts listening on 127.0.0.1 (port 0: any free port). */
-  static async start(options: { secret: string; port?: number; log?: boolean }): Promise<WebhookReceiver> {
+  /**
+   * Starts listening on 127.0.0.1 (port 0: any free port). `secrets` gives each path its own
+   * receiver's secret; `secret` is the one for every other path.
+   */
+  static async start(options: { secret?: string; secrets?: Record<string, string>; port?: number; log?: boolean }): Promise<WebhookReceiver> {
     let receiver: WebhookReceiver | undefined;
     const server = createServer((request, response) => void receiver!.handle(request, response));
-    receiver = new WebhookReceiver(server, options.secret, options.log ?? false);
+    receiver = new WebhookReceiver(
+      server,
+      { byPath: options.secrets ?? {}, ...(options.secret !== undefined && { other: options.secret }) },
+      options.log ?? false,
+    );
     server.on('connection', (socket) => {
       receiver!.sockets.add(socket);
       socket.on('close', () => receiver!.sockets.delete(socket));
@@ -99,6 +136,11 @@ export class WebhookReceiver {
 
   url(path: string): string {
     return `http://127.0.0.1:${this.port}${path}`;
+  }
+
+  /** The secret this receiver verifies `path` with. */
+  secretFor(path: string): string | undefined {
+    return this.secrets.byPath[path] ?? this.secrets.other;
   }
 
   /** Replies for the next requests to `path`, in order; then the path's default (200 {ok:true}). */
@@ -157,13 +199,20 @@ export class WebhookReceiver {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const headers: Record<string, string | undefined> = {};
     for (const [key, value] of Object.entries(request.headers)) headers[key] = Array.isArray(value) ? value.join(',') : value;
+    const url = this.url(request.url ?? '/');
     const delivery: Delivery = {
       path,
+      url,
       method: request.method ?? '',
       headers,
       rawBody,
       json,
-      signature: checkSignature(headers['x-threatstream-signature'], rawBody, this.secret),
+      // The URL it was called on, as its operator configured it: its own address, not the Host header.
+      signature: checkSignature(
+        headers['x-threatstream-signature'],
+        { method: request.method ?? '', url, rawBody },
+        this.secretFor(path),
+      ),
       receivedAt: Date.now(),
     };
     this.deliveries.push(delivery);
@@ -184,7 +233,7 @@ export class WebhookReceiver {
 }
 
 if (process.argv[1]?.endsWith('webhook-server.ts')) {
-  void WebhookReceiver.start({ secret: emulatorWebhookSecret(), port: EMULATOR_WEBHOOK_PORT, log: true }).then((receiver) => {
+  void WebhookReceiver.start({ secrets: emulatorWebhookSecrets(), port: EMULATOR_WEBHOOK_PORT, log: true }).then((receiver) => {
     console.log(`webhook receiver on http://127.0.0.1:${receiver.port} (${Object.values(WEBHOOK_PATHS).join(', ')})`);
   });
 }

@@ -72,7 +72,15 @@ export function AlertItem({ db, user, role, alert, fresh, expanded, onToggle, pl
               )}
             </dl>
             {roleAtLeast(role, 'analyst') && <AlertActions user={user} alert={alert} />}
-            <PlaybookRuns db={db} alertId={alert.id} />
+            {roleAtLeast(role, 'analyst') ? (
+              <PlaybookRuns db={db} alertId={alert.id} />
+            ) : (
+              // The rules refuse viewers playbookRuns: say so instead of opening a refused listener.
+              <div className="runs">
+                <h4>Playbook runs</h4>
+                <p className="muted runs-restricted">Playbook runs (blocked addresses, EDR responses) are shown to analysts and above.</p>
+              </div>
+            )}
             {roleAtLeast(role, 'responder') && <PlaybookRunner user={user} alert={alert} playbooks={playbooks} />}
           </div>
         )}

@@ -6,6 +6,8 @@ import type { PlaybooksState } from '../hooks/usePlaybooks';
 import { LIMITS, activeAlertsQuery } from '../lib/queries';
 import type { AlertDoc, Role } from '../lib/types';
 import { AlertItem } from './AlertItem';
+import { ApprovalsPanel } from './ApprovalsPanel';
+import { roleAtLeast } from '../lib/roles';
 import { PanelState } from './PanelState';
 
 /** Active (open and acknowledged) alerts, live, with a polite announcement of each new one. */
@@ -42,6 +44,7 @@ export function AlertsPanel({ db, user, role, playbooks }: { db: Firestore; user
       <div className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="alert-announcer">
         {announcement}
       </div>
+      {roleAtLeast(role, 'responder') && <ApprovalsPanel user={user} />}
       <PanelState loaded={loaded} error={error} empty={docs.length === 0} what="active alerts" />
       <ol className="alert-list">
         {docs.map((alert) => (

@@ -65,7 +65,14 @@ export function ChartsPanel({ user, refreshKey }: { user: User; refreshKey: unkn
           Cannot show the charts: {error}
         </p>
       )}
-      {figures && hour && (
+      {!figures && !error && (
+        // The first answer can take seconds while the API function starts: say so, not a blank panel.
+        <p className="muted" role="status">
+          Loading this hour's figures…
+        </p>
+      )}
+      {figures && hour && hour.events === 0 && <p className="muted">No threats this hour yet.</p>}
+      {figures && hour && hour.events > 0 && (
         <div className="chart-grid">
           <figure>
             <figcaption>By severity</figcaption>

@@ -2,7 +2,7 @@ import type { Firestore } from 'firebase/firestore';
 import { useMemo, useRef } from 'react';
 import { useWidth } from '../hooks/useWidth';
 import { useQuerySnapshot, type DocState } from '../hooks/useSnapshot';
-import { SEVERITY_COLOUR, clockTime, millis } from '../lib/format';
+import { SEVERITY_COLOUR, clockTime, loadFigure, millis } from '../lib/format';
 import { LIMITS, riskTimelineQuery } from '../lib/queries';
 import type { RiskIndexDoc } from '../lib/types';
 import { LineChart, type Point } from './LineChart';
@@ -39,7 +39,7 @@ export function RiskPanel({ db, current }: { db: Firestore; current: DocState<Ri
                 <span className="risk-level">{risk.level}</span>
               </p>
               <p className="muted small">
-                load {risk.load} · baseline {risk.baseline}
+                load {loadFigure(risk.load)} · baseline {loadFigure(risk.baseline)}
                 <span className="visually-hidden"> severity-weighted threats per minute</span>
               </p>
               {risk.contributions.length > 0 && (

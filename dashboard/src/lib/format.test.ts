@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EVENT_TYPE_LABEL, eventTypeLabel, humanise, plainText, signed } from './format';
+import { EVENT_TYPE_LABEL, eventTypeLabel, humanise, loadFigure, plainText, signed } from './format';
 
 describe('plainText', () => {
   it('keeps markup as characters (React renders them as text)', () => {
@@ -33,5 +33,19 @@ describe('labels', () => {
     expect(signed(12.34)).toBe('+12.3');
     expect(signed(-5)).toBe('-5');
     expect(signed(0)).toBe('0');
+  });
+});
+
+describe('loadFigure', () => {
+  it.each([
+    [541.685, '542'],
+    [10, '10'],
+    [9.96, '10'],
+    [2.345, '2.3'],
+    [0.04, '0'],
+    [0, '0'],
+    [1234.5, '1,235'],
+  ])('%d → %s', (value, shown) => {
+    expect(loadFigure(value)).toBe(shown);
   });
 });

@@ -129,6 +129,12 @@ export function plainText(value: unknown): string {
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}… (${text.length - MAX_VALUE_CHARS} more characters)` : text;
 }
 
+/** A rate for reading at a glance: whole numbers from 10 up, one decimal below (541.685 → "542"). */
+export function loadFigure(value: number): string {
+  const rounded = Math.abs(value) >= 10 ? Math.round(value) : Math.round(value * 10) / 10;
+  return rounded.toLocaleString('en');
+}
+
 export function percent(value: number): string {
   return `${Math.round(value * 100)}%`;
 }

@@ -70,3 +70,8 @@ export interface PlaybookExecution {
   run: Wire<Omit<AdminPlaybookRunDoc, 'leaseOwner' | 'leaseExpiresAt'>> & { id: string };
 }
 import type { ExecuteResult } from '../../../functions/src/api/services/playbooks';
+
+import type { ApprovalDoc as AdminApprovalDoc } from '../../../functions/src/firestore/schema';
+
+/** GET /api/approvals's items (api/schemas.ts ApprovalSchema): the stored approval, on the wire, with its id. */
+export type ApprovalItem = Wire<Omit<AdminApprovalDoc, 'expireAt'>> & { id: string };

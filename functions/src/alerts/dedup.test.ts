@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { alertTitle, dedupKeyFor, higherSeverity, joinsAlert, opensAlert } from './dedup';
+import { higherSeverity, opensAlert } from '../domain/alerting';
+import { alertTitle, dedupKeyFor, joinsAlert } from './dedup';
 
 const minute = 60_000;
 const at = (minutes: number) => new Date(Date.UTC(2026, 0, 1, 12, 0) + minutes * minute);

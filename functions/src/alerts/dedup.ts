@@ -1,12 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SEVERITIES, type EventType, type Severity } from '../domain/event';
-
-/** Severities that open an alert; lower ones are recorded as threats only. */
-export const ALERTING_SEVERITIES: readonly Severity[] = ['CRITICAL', 'HIGH'];
-
-export function opensAlert(severity: Severity): boolean {
-  return ALERTING_SEVERITIES.includes(severity);
-}
+import type { EventType } from '../domain/event';
 
 /** One ongoing attack: the same source doing the same kind of thing. */
 export function dedupKeyFor(sourceIp: string, eventType: EventType): string {
@@ -29,10 +22,6 @@ export function joinsAlert(alert: ActiveAlertWindow, threatTime: Date, windowMs:
   if (alert.status === 'RESOLVED') return false;
   const time = threatTime.getTime();
   return time >= alert.firstSeen.getTime() - windowMs && time <= alert.lastSeen.getTime() + windowMs;
-}
-
-export function higherSeverity(a: Severity, b: Severity): Severity {
-  return SEVERITIES.indexOf(a) <= SEVERITIES.indexOf(b) ? a : b;
 }
 
 const EVENT_TYPE_TITLES: Record<EventType, string> = {

@@ -1,10 +1,9 @@
 import { onDocumentCreated } from 'firebase-functions/firestore';
-import { severityOf } from '../analysis/escalation';
+import { alertingSeverityOf, opensAlert } from '../domain/alerting';
 import { COLLECTIONS } from '../firestore/refs';
 import { ThreatDocSchema } from '../firestore/schema';
 import { parseTriggerDocument } from '../firestore/trigger-data';
-import { opensAlert } from './dedup';
-import { openOrJoinAlert } from './open-alert';
+import { openOrJoinAlert } from './store';
 import { alertDeps } from './runtime';
 
 /** What names the attack a threat belongs to (its alert's dedup key). */
@@ -15,9 +14,10 @@ export const onThreatCreated = onDocumentCreated(
   { document: `${COLLECTIONS.threats}/{threatId}`, retry: true },
   async (event) => {
     // Most threats are below HIGH: the created document says so without a transaction. One
-    // re-scored into HIGH afterwards gets its alert from the analysis that re-scored it.
+    // re-scored into HIGH afterwards gets its alert from the analysis that re-scored it; one the
+    // model lowered still alerts on the rules' severity.
     const data = event.data?.data();
-    const severity = severityOf(data);
+    const severity = alertingSeverityOf(data);
     if (severity !== undefined && !opensAlert(severity)) return;
     const attack = parseTriggerDocument(AttackSchema, data, 'alerts-onThreatCreated', event.document);
     if (attack) await openOrJoinAlert({ id: event.params.threatId, ...attack }, alertDeps());

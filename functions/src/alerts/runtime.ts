@@ -1,7 +1,7 @@
 import { getFirestore } from 'firebase-admin/firestore';
 import { alertDedupWindowMinutes } from '../config';
 import { metricsDeps } from '../metrics/runtime';
-import type { AlertDeps } from './open-alert';
+import type { AlertDeps } from './store';
 
 /** The production dependencies of whatever opens alerts (the alert trigger, the analysis). */
 export function alertDeps(): AlertDeps {

@@ -3,8 +3,8 @@ import type { Severity } from '../domain/event';
 import { threatRef } from '../firestore/refs';
 import type { ModelRecord, ThreatDoc } from '../firestore/schema';
 import * as log from '../logs';
-import { opensAlert } from '../alerts/dedup';
-import { openOrJoinAlert, type AlertDeps, type AlertOutcome } from '../alerts/open-alert';
+import { alertingSeverity, opensAlert } from '../domain/alerting';
+import { openOrJoinAlert, type AlertDeps, type AlertOutcome } from '../alerts/store';
 import { stageSeverityChange } from '../metrics/counters';
 import { escalatedToAlerting } from './escalation';
 import { combineAnalysis, combineRisk } from './combine';
@@ -94,7 +94,7 @@ export async function analyseThreat(threatId: string, threat: ThreatDoc, deps: T
  * called for, the alert is opened here (openOrJoinAlert does nothing for a linked threat).
  */
 async function alreadyDone(threatId: string, threat: ThreatDoc, deps: ThreatAnalysisDeps): Promise<ThreatAnalysisOutcome> {
-  if (opensAlert(threat.risk.severity) && !threat.alertId) await alertOn(threatId, threat, deps);
+  if (opensAlert(alertingSeverity(threat.risk)) && !threat.alertId) await alertOn(threatId, threat, deps);
   return { outcome: 'already_done', status: threat.model!.status };
 }
 

@@ -1,3 +1,4 @@
+import { MODEL_FACTOR } from '../domain/alerting';
 import type { EventType, Severity } from '../domain/event';
 import { techniqueById } from '../domain/mitre';
 import { severityForScore, SEVERITY_THRESHOLDS } from '../domain/scoring';
@@ -19,7 +20,7 @@ export const SEVERITY_ANCHORS: Readonly<Record<Severity, number>> = anchors();
  */
 export const MODEL_MAX_RAISE = 40;
 export const MODEL_MAX_LOWER = 15;
-export const MODEL_FACTOR = 'model_assessment';
+export { MODEL_FACTOR } from '../domain/alerting';
 
 const MAX_SUMMARY = 600;
 const MAX_ACTIONS = 6;

@@ -1,5 +1,5 @@
 import { SeveritySchema, type Severity } from '../domain/event';
-import { opensAlert } from '../alerts/dedup';
+import { opensAlert } from '../domain/alerting';
 
 // A threat can become HIGH or CRITICAL after it was created (the model re-scored it). The alert
 // trigger on creation saw the old severity, so the analysis that re-scores it opens (or joins)

@@ -7,11 +7,12 @@ import {
   SECURITY_EVENTS_TOPIC,
   allowedOrigins,
   geminiApiKey,
-  playbookWebhookSecret,
+  playbookSecrets,
   bridgeHealthUrl,
   mutationsPerMinute,
   parseOrigins,
   simulationsPerMinute,
+  readsPerMinute,
 } from '../config';
 import { sharedGeminiHealth } from '../analysis/runtime';
 import { playbookDeps } from '../playbooks/runtime';
@@ -19,9 +20,9 @@ import { createApiApp } from './app';
 import type { ApiDeps } from './deps';
 import { metricsAnalytics } from './services/analytics';
 import { metricsDeps } from '../metrics/runtime';
-import { healthProbes } from './services/health';
+import { cachedHealthProbes, HEALTH_CACHE_MS, healthProbes } from './services/health';
 import { playbookService } from './services/playbooks';
-import { FirestoreRateLimiter } from './services/rate-limiter';
+import { FirestoreRateLimiter, MemoryRateLimiter } from './services/rate-limiter';
 
 // The HTTPS function `api` (Hosting rewrites /api/** to it). The Express app is built once per
 // instance, on the first request (params resolve at run time, not at deploy-time load), with one
@@ -47,13 +48,18 @@ export function productionDeps(): ApiDeps {
     db,
     auth: getAuth(),
     publisher: { publish: (data, attributes) => topic.publishMessage({ data, attributes }) },
-    health: healthProbes({
-      db,
-      topic,
-      bridgeHealthUrl: bridgeHealthUrl.value(),
-      gemini: () => sharedGeminiHealth(db),
-    }),
+    // Public and unauthenticated: each instance probes at most once per HEALTH_CACHE_MS.
+    health: cachedHealthProbes(
+      healthProbes({
+        db,
+        topic,
+        bridgeHealthUrl: bridgeHealthUrl.value(),
+        gemini: () => sharedGeminiHealth(db),
+      }),
+      HEALTH_CACHE_MS,
+    ),
     rateLimiter: new FirestoreRateLimiter(db),
+    readRateLimiter: new MemoryRateLimiter(),
     playbooks: playbookService(db, playbookDeps),
     analytics: metricsAnalytics(db),
     metrics: metricsDeps(),
@@ -64,6 +70,7 @@ export function productionDeps(): ApiDeps {
       rateLimits: {
         mutationsPerMinute: mutationsPerMinute.value(),
         simulationsPerMinute: simulationsPerMinute.value(),
+        readsPerMinute: readsPerMinute.value(),
       },
       authEmulatorHost: emulated() ? process.env.FIREBASE_AUTH_EMULATOR_HOST : undefined,
       validateResponses: emulated(),
@@ -84,7 +91,7 @@ export const api = onRequest(
     // the Functions emulator otherwise turns on for every origin.
     cors: false,
     // Manual playbook runs sign webhooks; /health sees whether a Gemini key is bound.
-    secrets: [playbookWebhookSecret, geminiApiKey],
+    secrets: [...playbookSecrets, geminiApiKey],
   },
   (req, res) => {
     app ??= createApiApp(productionDeps());

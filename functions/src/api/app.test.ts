@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from './app';
 import { DEFAULT_RETENTION_DAYS, ShardCursor } from '../metrics/buckets';
 import type { ApiDeps } from './deps';
+import { MemoryRateLimiter } from './services/rate-limiter';
 import { defineRoute } from './route';
 import { apiRoutes } from './routes';
 import { z } from 'zod';
@@ -17,11 +18,13 @@ let rateAllowed = true;
 
 const TOKENS: Record<string, { uid: string; role?: string }> = {
   viewer: { uid: 'u-viewer', role: 'viewer' },
+  reader: { uid: 'u-reader', role: 'viewer' },
   admin: { uid: 'u-admin', role: 'admin' },
   norole: { uid: 'u-none' },
   weird: { uid: 'u-weird', role: 'root' },
 };
 
+const readerLimiter = new MemoryRateLimiter(() => new Date('2026-01-01T00:00:30Z'));
 const deps: ApiDeps = {
   db: {} as Firestore,
   auth: {
@@ -51,6 +54,11 @@ const deps: ApiDeps = {
         ? { allowed: true, limit, remaining: limit - 1, retryAfterSeconds: 0 }
         : { allowed: false, limit, remaining: 0, retryAfterSeconds: 17 },
   },
+  // A real in-memory limiter for the user the read-limit test uses; every other read is allowed.
+  readRateLimiter: {
+    consume: (scope, key, limit, windowMs) =>
+      key === 'u-reader' ? readerLimiter.consume(scope, key, limit, windowMs) : Promise.resolve({ allowed: true, limit, remaining: limit, retryAfterSeconds: 0 }),
+  },
   playbooks: undefined,
   analytics: undefined,
   metrics: { db: {} as Firestore, now: () => new Date('2026-01-01T00:00:00Z'), cursor: new ShardCursor(), retentionDays: DEFAULT_RETENTION_DAYS },
@@ -58,7 +66,7 @@ const deps: ApiDeps = {
     version: 'test',
     environment: 'emulator',
     allowedOrigins: ['https://console.example'],
-    rateLimits: { mutationsPerMinute: 30, simulationsPerMinute: 60 },
+    rateLimits: { mutationsPerMinute: 30, simulationsPerMinute: 60, readsPerMinute: 3 },
     authEmulatorHost: undefined,
     validateResponses: true,
   },
@@ -164,6 +172,22 @@ describe('the app', () => {
     } finally {
       rateAllowed = true;
     }
+  });
+
+  it('rate-limits reads per user (every signed-in GET), never the public health check', async () => {
+    // readsPerMinute is 3 in these deps; the reader's window starts fresh.
+    for (let i = 0; i < 3; i++) {
+      const ok = await call('/api/playbooks', { token: 'reader' });
+      expect(ok.status, `read ${i + 1}`).toBe(503); // past the limiter: the module is not wired here
+      expect(ok.headers.get('ratelimit-limit')).toBe('3');
+    }
+    const refused = await call('/api/threats/not-an-id-that-matters', { token: 'reader' });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.body.error).toMatchObject({ code: 'rate_limited', details: { limit: 3 } });
+    // another user is not affected, and /api/health is public and not counted
+    expect((await call('/api/playbooks', { token: 'viewer' })).status).toBe(503);
+    for (let i = 0; i < 5; i++) expect((await call('/api/health')).status).toBe(200);
   });
 
   it('503 unavailable for a module that is not wired', async () => {

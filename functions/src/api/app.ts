@@ -70,7 +70,8 @@ function handlerFor(route: RouteSpec, deps: ApiDeps) {
       res.locals.user = caller;
       authorize(caller, route.access);
     }
-    if (route.rateLimit && caller) await enforceRateLimit(deps, route.rateLimit, caller.uid, res);
+    const scope = route.rateLimit ?? (route.method === 'get' ? 'reads' : undefined);
+    if (scope && caller) await enforceRateLimit(deps, scope, caller.uid, res);
 
     const params = parse('path', route.request?.params, req.params);
     const query = parse('query', route.request?.query, req.query);
@@ -96,9 +97,10 @@ function parse(where: string, schema: z.ZodType | undefined, value: unknown): un
 }
 
 async function enforceRateLimit(deps: ApiDeps, scope: RateLimitScope, uid: string, res: Response): Promise<void> {
-  const limit =
-    scope === 'simulate' ? deps.config.rateLimits.simulationsPerMinute : deps.config.rateLimits.mutationsPerMinute;
-  const decision = await deps.rateLimiter.consume(scope, uid, limit, RATE_WINDOW_MS);
+  const { rateLimits } = deps.config;
+  const limit = scope === 'simulate' ? rateLimits.simulationsPerMinute : scope === 'reads' ? rateLimits.readsPerMinute : rateLimits.mutationsPerMinute;
+  const limiter = scope === 'reads' ? deps.readRateLimiter : deps.rateLimiter;
+  const decision = await limiter.consume(scope, uid, limit, RATE_WINDOW_MS);
   res.set('RateLimit-Limit', String(decision.limit));
   res.set('RateLimit-Remaining', String(decision.remaining));
   if (!decision.allowed) throw new RateLimited(decision.retryAfterSeconds, decision.limit, RATE_WINDOW_MS / 1000);

@@ -38,6 +38,8 @@ export interface ApiConfig {
     mutationsPerMinute: number;
     /** Simulated events, per user per minute. */
     simulationsPerMinute: number;
+    /** Signed-in GET requests, per user per minute (per instance). */
+    readsPerMinute: number;
   };
   /** host:port of the Auth emulator (the docs page offers a demo sign-in there); unset in production. */
   authEmulatorHost: string | undefined;
@@ -51,6 +53,8 @@ export interface ApiDeps {
   publisher: EventPublisher;
   health: HealthProbes;
   rateLimiter: RateLimiter;
+  /** For reads: in memory, per instance (MemoryRateLimiter). */
+  readRateLimiter: RateLimiter;
   /** Undefined while the playbooks module is not deployed: its routes answer 503. */
   playbooks: PlaybookService | undefined;
   /** Undefined while the metrics module is not deployed: its routes answer 503. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 // GET /api/docs: an interactive page for the OpenAPI document, entirely self-contained (no CDN,
 // no framework: these machines, and many secure networks, cannot reach one). It reads
 // ./openapi.json next to itself, lists every operation with its access rule and schemas, and
@@ -8,6 +9,28 @@ export interface DocsPageOptions {
   title: string;
   /** host:port of the Auth emulator, when the API runs on the Emulator Suite. */
   authEmulatorHost: string | undefined;
+}
+
+/**
+ * The page's own Content-Security-Policy: its one inline script and style allowed by hash and
+ * nothing else (Hosting's dashboard policy does not cover /api, so this page states its own).
+ */
+export function docsPagePolicy(html: string, authEmulatorHost: string | undefined): string {
+  const hashes = (tag: 'script' | 'style') =>
+    [...html.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))]
+      .map((match) => `'sha256-${createHash('sha256').update(match[1]!).digest('base64')}'`)
+      .join(' ');
+  const connect = ["'self'", ...(authEmulatorHost ? [`http://${authEmulatorHost}`] : [])].join(' ');
+  return [
+    "default-src 'none'",
+    `script-src ${hashes('script')}`,
+    `style-src ${hashes('style')}`,
+    `connect-src ${connect}`,
+    "img-src 'self' data:",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 }
 
 export function docsPage(options: DocsPageOptions): string {
@@ -41,6 +64,7 @@ export function docsPage(options: DocsPageOptions): string {
   button.secondary { background:transparent; color:var(--accent); border:1px solid var(--accent); }
   pre { background:#0b1016; border:1px solid var(--line); border-radius:4px; padding:8px; overflow:auto; max-height:420px; font-size:12px; }
   .status.ok { color:var(--ok); } .status.err { color:var(--err); } .small { font-size:12px; color:var(--muted); }
+.accent { color: var(--accent); }
 </style>
 </head>
 <body>
@@ -62,7 +86,7 @@ export function docsPage(options: DocsPageOptions): string {
   <div class="desc" id="description">Loading the OpenAPI document…</div>
   <div id="operations"></div>
   <h2>OpenAPI document</h2>
-  <p class="small"><a id="spec-link" style="color:var(--accent)" href="openapi.json">openapi.json</a> (OpenAPI 3.1, generated from the API's zod schemas)</p>
+  <p class="small"><a id="spec-link" class="accent" href="openapi.json">openapi.json</a> (OpenAPI 3.1, generated from the API's zod schemas)</p>
 </main>
 <script>
 "use strict";

@@ -7,7 +7,8 @@ import type { Caller, Role } from './roles';
 // schemas and its handler. app.ts turns the list into Express routes (auth, roles, rate limit,
 // validation) and openapi.ts into the OpenAPI document, so the two cannot drift apart.
 
-export type RateLimitScope = 'mutations' | 'simulate';
+/** `reads` applies to every signed-in GET without a scope of its own. */
+export type RateLimitScope = 'mutations' | 'simulate' | 'reads';
 
 export interface RouteResponse {
   description: string;

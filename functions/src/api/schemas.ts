@@ -4,12 +4,14 @@ import { EVENT_TYPES, SEVERITIES, SecurityEventSchema, SeveritySchema } from '..
 import {
   ALERT_STATUSES,
   AlertDocSchema,
+  ApprovalDocSchema,
+  NeverBlockDocSchema,
   PlaybookRunDocSchema,
   RiskIndexDocSchema,
   ThreatDocSchema,
   TimestampSchema,
 } from '../firestore/schema';
-import { PlaybookFieldsSchema } from '../playbooks/definition';
+import { APPROVAL_STATUSES, PlaybookFieldsSchema } from '../domain/playbook';
 import { ERROR_CODES } from './errors';
 import { ROLES } from './roles';
 
@@ -109,10 +111,21 @@ export const ThreatSchema = wireObject(ThreatDocSchema)
   .extend({ id: z.string().openapi({ description: 'The document id: threats/{id} (a hash of event_id).' }) })
   .openapi('Threat');
 
+/** Present when a page stopped before `limit` items because of its size in bytes. */
+export const PageTruncatedSchema = z
+  .object({
+    reason: z.literal('max_bytes'),
+    maxBytes: z.number().int(),
+    requested: z.number().int(),
+    returned: z.number().int(),
+  })
+  .openapi('PageTruncated', { description: 'The page was cut at maxBytes of JSON: fewer items than asked; continue with nextCursor.' });
+
 export const ThreatPageSchema = z
   .object({
     threats: z.array(ThreatSchema),
     nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next (older) page; null on the last page.' }),
+    truncated: PageTruncatedSchema.optional(),
   })
   .openapi('ThreatPage');
 
@@ -244,12 +257,60 @@ export const ExecutePlaybookBodySchema = z
 export const ExecutePlaybookResultSchema = z
   .object({
     runId: z.string(),
-    outcome: z.enum(['finished', 'already_finished', 'lease_lost']).openapi({
-      description: 'finished: this request ran it; already_finished: the same Idempotency-Key ran it before; lease_lost: another invocation finished it.',
+    outcome: z.enum(['finished', 'already_finished', 'lease_lost', 'awaiting_approval']).openapi({
+      description:
+        'finished: this request ran it; already_finished: the same Idempotency-Key ran it before; lease_lost: another invocation finished it; awaiting_approval: it paused at a step that waits for a responder (see /api/approvals).',
     }),
     run: PlaybookRunViewSchema,
   })
   .openapi('PlaybookExecution');
+
+// ---- approvals ----
+
+export const ApprovalSchema = wireObject(ApprovalDocSchema.omit({ expireAt: true })).extend({ id: z.string() }).openapi('Approval');
+export type ApprovalView = z.infer<typeof ApprovalSchema>;
+
+export const ApprovalListSchema = z.object({ approvals: z.array(ApprovalSchema) }).openapi('ApprovalList');
+
+export const ApprovalsQuery = z.object({
+  status: z.enum(APPROVAL_STATUSES).default('PENDING').openapi({ description: 'Which approvals: PENDING (default), APPROVED, REJECTED or EXPIRED.' }),
+  limit: LimitQuery(200, 50),
+});
+
+export const ApprovalIdParams = z.object({ id: FirestoreId.openapi({ description: 'The approval id ({runId}-{stepIndex}).' }) });
+
+export const ApprovalDecisionBodySchema = z
+  .strictObject({
+    note: z.string().trim().max(2000).optional().openapi({ description: 'Why; kept on the approval and in the audit log.' }),
+  })
+  .openapi('ApprovalDecision');
+
+export const ApprovalDecisionResultSchema = z
+  .object({
+    approval: ApprovalSchema,
+    run: orNull(PlaybookRunViewSchema).openapi({ description: 'The run as it stands after the decision (driven on to its end or its next approval).' }),
+  })
+  .openapi('ApprovalDecisionResult');
+
+// ---- never-block list ----
+
+export const NeverBlockEntrySchema = wireObject(NeverBlockDocSchema).extend({ id: z.string() }).openapi('NeverBlockEntry');
+export const NeverBlockListSchema = z
+  .object({
+    entries: z.array(NeverBlockEntrySchema),
+    param: z.array(z.string()).openapi({ description: 'The NEVER_BLOCK_CIDRS param\'s entries (set at deploy).' }),
+  })
+  .openapi('NeverBlockList');
+export const NeverBlockAddBodySchema = z
+  .strictObject({
+    cidr: z.string().trim().min(1).max(64).openapi({ description: 'An IP address or CIDR, IPv4 or IPv6.', example: '8.8.8.0/24' }),
+    reason: z.string().trim().min(1).max(500).openapi({ example: 'our DNS resolvers' }),
+  })
+  .openapi('NeverBlockAdd');
+export const NeverBlockRemoveBodySchema = z.strictObject({ cidr: z.string().trim().min(1).max(64) }).openapi('NeverBlockRemove');
+export const NeverBlockChangeSchema = z
+  .object({ id: z.string(), cidr: z.string(), changed: z.boolean() })
+  .openapi('NeverBlockChange');
 
 export const PlaybookHistoryQuery = z.object({
   limit: LimitQuery(200, 50),

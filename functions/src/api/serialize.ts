@@ -14,3 +14,22 @@ export function toWire<T>(value: T): unknown {
 export function withId<T extends object>(id: string, data: T): unknown {
   return toWire({ id, ...data });
 }
+
+/**
+ * A page's bytes are bounded as well as its items: 500 threats of up to 64 KB each would be tens
+ * of megabytes. Past this, a page ends early and says so (`truncated`), with a cursor to go on.
+ */
+export const MAX_PAGE_BYTES = 1024 * 1024;
+
+/**
+ * How many of `items` (already wire JSON) fit in `maxBytes` of serialised JSON, keeping at least
+ * one so that a page always moves forward.
+ */
+export function itemsWithinBytes(items: readonly unknown[], maxBytes: number): number {
+  let total = 2; // the array's brackets
+  for (let i = 0; i < items.length; i++) {
+    total += Buffer.byteLength(JSON.stringify(items[i])) + (i > 0 ? 1 : 0);
+    if (total > maxBytes) return Math.max(1, i);
+  }
+  return items.length;
+}

@@ -7,9 +7,10 @@ import type { NormalizedEvent } from '@threatstream/events';
 /**
  * Field operators, the same ones Sigma's value modifiers compile to: `equals` (a list is "in"),
  * `contains`, `startswith`, `endswith`, `cidr`, `regex` (RE2: linear time, no backtracking),
- * `range` (gt/gte/lt/lte), `exists`.
+ * `range` (gt/gte/lt/lte), `exists`, `fieldref` (equals the value of the field named in `values[0]`, Sigma's `|fieldref`),
+ * `wildcard` (whole-value glob: `*` any run, `?` one character, `\\` escapes them; no regex engine).
  */
-export const FIELD_OPS = ['equals', 'contains', 'startswith', 'endswith', 'cidr', 'regex', 'range', 'exists'] as const;
+export const FIELD_OPS = ['equals', 'contains', 'startswith', 'endswith', 'cidr', 'regex', 'range', 'exists', 'fieldref', 'wildcard'] as const;
 export type FieldOp = (typeof FIELD_OPS)[number];
 
 /** Transforms applied to a field's text before it is compared (e.g. %27 → ' in a URL). */
@@ -54,6 +55,9 @@ export const FieldConditionSchema = z
           context.addIssue({ code: 'custom', message: `invalid CIDR ${JSON.stringify(value)}: ${(error as Error).message}` });
         }
       }
+    }
+    if (condition.op === 'fieldref' && (condition.values?.length !== 1 || !isEventPath(String(condition.values[0])))) {
+      context.addIssue({ code: 'custom', message: 'op "fieldref" needs one value naming a field of the normalised event' });
     }
     if (condition.op === 'regex') {
       for (const value of condition.values ?? []) {
@@ -124,6 +128,7 @@ function compileField(condition: FieldCondition): Predicate {
     const present = condition.present ?? true;
     return (event) => (valuesOf(get(event)).length > 0) === present;
   }
+  if (condition.op === 'fieldref') return compileFieldRef(get, condition);
   const test = compileValueTest(condition);
   const decoders = condition.decode ?? [];
   // A field holding a list matches when any of its elements does (ECS arrays, Sigma lists).
@@ -169,11 +174,35 @@ function compileValueTest(condition: FieldCondition): ValueTest {
       return combine(needles.map((needle) => (value) => text(value) === needle));
     }
     case 'contains':
-      return combine(needles.map((needle) => (value) => text(value)?.includes(needle) ?? false));
     case 'startswith':
-      return combine(needles.map((needle) => (value) => text(value)?.startsWith(needle) ?? false));
-    case 'endswith':
-      return combine(needles.map((needle) => (value) => text(value)?.endsWith(needle) ?? false));
+    case 'endswith': {
+      const has =
+        condition.op === 'contains'
+          ? (shown: string, needle: string) => shown.includes(needle)
+          : condition.op === 'startswith'
+            ? (shown: string, needle: string) => shown.startsWith(needle)
+            : (shown: string, needle: string) => shown.endsWith(needle);
+      // The field's text is lower-cased once, not once per needle (Sigma lists run to hundreds).
+      return (value) => {
+        const shown = text(value);
+        if (shown === undefined) return false;
+        if (condition.all) {
+          for (const needle of needles) if (!has(shown, needle)) return false;
+          return true;
+        }
+        for (const needle of needles) if (has(shown, needle)) return true;
+        return false;
+      };
+    }
+    case 'wildcard': {
+      const globs = needles.map(compileGlob);
+      return combine(
+        globs.map((glob) => (value) => {
+          const shown = text(value);
+          return shown !== undefined && glob(shown);
+        }),
+      );
+    }
     case 'cidr': {
       const set = CidrSet.parse(values.map(String));
       return (value) => typeof value === 'string' && set.containsIp(value);
@@ -209,8 +238,59 @@ function compileValueTest(condition: FieldCondition): ValueTest {
       };
     }
     case 'exists':
-      throw new Error('exists is compiled by compileField');
+    case 'fieldref':
+      throw new Error(`${condition.op} is compiled by compileField`);
   }
+}
+
+/**
+ * A glob over the whole text: the pattern splits at `*` into segments; the first must start the
+ * text, the last end it, the middle ones are found left to right (leftmost is always safe for
+ * `*`), so time is bounded by text × pattern length, with no backtracking blow-up.
+ */
+export function compileGlob(pattern: string): (text: string) => boolean {
+  const segments: string[][] = [[]];
+  for (let i = 0; i < pattern.length; i++) {
+    const char = pattern[i]!;
+    if (char === '\\' && i + 1 < pattern.length && '*?\\'.includes(pattern[i + 1]!)) segments[segments.length - 1]!.push(pattern[++i]!);
+    else if (char === '*') segments.push([]);
+    else segments[segments.length - 1]!.push(char === '?' ? '\u0000?' : char);
+  }
+  // Each segment: a list of units, '\u0000?' standing for any one character.
+  const at = (text: string, units: string[], from: number) => {
+    if (from + units.length > text.length) return false;
+    for (let k = 0; k < units.length; k++) if (units[k] !== '\u0000?' && units[k] !== text[from + k]) return false;
+    return true;
+  };
+  const find = (text: string, units: string[], from: number) => {
+    for (let i = from; i + units.length <= text.length; i++) if (at(text, units, i)) return i;
+    return -1;
+  };
+  const first = segments[0]!;
+  const last = segments[segments.length - 1]!;
+  return (text) => {
+    if (segments.length === 1) return text.length === first.length && at(text, first, 0);
+    if (!at(text, first, 0)) return false;
+    const tailStart = text.length - last.length;
+    if (tailStart < first.length || !at(text, last, tailStart)) return false;
+    let position = first.length;
+    for (let s = 1; s < segments.length - 1; s++) {
+      const found = find(text, segments[s]!, position);
+      if (found < 0 || found + segments[s]!.length > tailStart) return false;
+      position = found + segments[s]!.length;
+    }
+    return true;
+  };
+}
+
+function compileFieldRef(get: (event: unknown) => unknown, condition: FieldCondition): Predicate {
+  const other = compileGetter(String(condition.values?.[0]));
+  const show = (value: unknown) => (typeof value === 'string' ? (condition.cased ? value : value.toLowerCase()) : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined);
+  return (event) => {
+    const mine = valuesOf(get(event)).map(show);
+    const theirs = new Set(valuesOf(other(event)).map(show));
+    return mine.some((value) => value !== undefined && theirs.has(value));
+  };
 }
 
 /**

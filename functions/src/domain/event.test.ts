@@ -1,3 +1,4 @@
+import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES, MAX_EVENT_BYTES, parseEvent, parseEventBytes, type EventParseResult } from './event';
 import { EVENT_TYPES as PACKAGE_EVENT_TYPES } from '@threatstream/events';
@@ -142,6 +143,32 @@ describe('parseEventBytes', () => {
   it.each(['2025-12-27', 'yesterday', '2025-13-45T19:00:00Z', 1766862000])('rejects timestamp %j', (timestamp) => {
     const result = failure(parseEventBytes(bytes({ ...SEED, timestamp })));
     expect(result.issues.map((issue) => issue.path)).toEqual(['timestamp']);
+  });
+
+  // Firestore holds 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999999Z; outside it the write fails.
+  const FIRESTORE_RANGE_MESSAGE = 'Firestore cannot store';
+  it.each([
+    ['year 0000', '0000-01-01T00:00:00Z'],
+    ['the last instant of year 0000', '0000-12-31T23:59:59.999Z'],
+    ['the first minutes of 0001 pushed back by a positive offset', '0001-01-01T00:30:00+01:00'],
+    ['the first second of 0001 pushed back by +00:01', '0001-01-01T00:00:59+00:01'],
+    ['the end of 9999 pushed forward by a negative offset', '9999-12-31T23:00:00-02:00'],
+    ['the last minute of 9999 pushed past it by -00:01', '9999-12-31T23:59:30-00:01'],
+  ])('rejects a timestamp Firestore cannot hold: %s (%s)', (_name, timestamp) => {
+    const result = failure(parseEventBytes(bytes({ ...SEED, timestamp })));
+    expect(result.issues.map((issue) => issue.path)).toEqual(['timestamp']);
+    expect(result.reason).toContain(FIRESTORE_RANGE_MESSAGE);
+  });
+
+  it.each([
+    ['the first instant Firestore holds', '0001-01-01T00:00:00Z'],
+    ['the first minutes of 0001 with a negative offset', '0001-01-01T00:30:00-01:00'],
+    ['the last millisecond of 9999', '9999-12-31T23:59:59.999Z'],
+    ['late 9999 with a positive offset', '9999-12-31T23:30:00+01:00'],
+  ])('accepts a timestamp at the edge of what Firestore holds: %s (%s)', (_name, timestamp) => {
+    const event = success(parseEventBytes(bytes({ ...SEED, timestamp })));
+    // The ingest path stores the instant as a Firestore Timestamp; it must not throw.
+    expect(() => Timestamp.fromDate(new Date(event.timestamp))).not.toThrow();
   });
 
   it.each([[['a']], ['text'], [7]])('rejects a payload that is not an object: %j', (payload) => {

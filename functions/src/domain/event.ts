@@ -16,6 +16,25 @@ export type Severity = z.infer<typeof SeveritySchema>;
 /** Larger events are rejected: a security event is a few hundred bytes, not a file upload. */
 export const MAX_EVENT_BYTES = 64 * 1024;
 
+/** Firestore Timestamps hold 0001-01-01T00:00:00Z through 9999-12-31T23:59:59.999Z, UTC. */
+export const FIRESTORE_MIN_MILLIS = Date.parse('0001-01-01T00:00:00Z');
+export const FIRESTORE_MAX_MILLIS = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * An ISO 8601 date-time with an offset whose instant Firestore can store: a year 0000, or an
+ * offset that moves 0001-01-01 or 9999-12-31 out of range, would fail the write and be retried.
+ */
+const TimestampSchema = z.iso
+  .datetime({ offset: true, message: 'must be an ISO 8601 date-time' })
+  .refine(
+    (value) => {
+      const millis = Date.parse(value);
+      // Not a date at all is the format check's issue, reported once there.
+      return Number.isNaN(millis) || (millis >= FIRESTORE_MIN_MILLIS && millis <= FIRESTORE_MAX_MILLIS);
+    },
+    { message: 'must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z once its offset is applied (Firestore cannot store other instants)' },
+  );
+
 const IpSchema = z
   .string()
   .trim()
@@ -47,7 +66,7 @@ export const SecurityEventSchema = z
       .min(1, 'must not be empty')
       .max(128, 'must be at most 128 characters')
       .regex(/^[^/]+$/, 'must not contain "/"'),
-    timestamp: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }),
+    timestamp: TimestampSchema,
     event_type: z.string().trim().min(1).max(64),
     source_ip: IpSchema,
     destination_ip: IpSchema.optional(),

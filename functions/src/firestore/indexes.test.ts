@@ -4,10 +4,19 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { ALL_QUERY_SHAPES, type QueryShape } from './queries';
 import { TTL_POLICIES } from './retention';
 
 const ROOT = join(__dirname, '../../..');
+
+function sourceFilesOf(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFilesOf(path);
+    return name.endsWith('.ts') && !name.endsWith('.test.ts') ? [path] : [];
+  });
+}
 const SRC = join(ROOT, 'functions/src');
 
 type Order = 'ASCENDING' | 'DESCENDING';
@@ -159,6 +168,35 @@ describe('TTL policies', () => {
   it.each(TTL_POLICIES.map((policy) => [`${policy.collectionGroup}.${policy.field}`, policy] as const))('%s has a TTL field override', (_name, policy) => {
     const override = spec.fieldOverrides.find((o) => o.collectionGroup === policy.collectionGroup && o.fieldPath === policy.field);
     expect(override?.ttl, `add { "collectionGroup": "${policy.collectionGroup}", "fieldPath": "${policy.field}", "ttl": true, "indexes": [] }`).toBe(true);
+  });
+
+  // A document schema with an expiry field promises a TTL policy: find every one, so that a new
+  // collection with an expireAt cannot ship without its policy (modelCache once did).
+  it('every stored document schema with an expiry field has a TTL policy, and the policy names it', async () => {
+    const EXPIRY_FIELD = /^(expireAt|expiresAt|expiry|expiration|ttl\w*)$/i;
+    const keysOf = (schema: unknown): string[] => {
+      if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
+      const def = (schema as { def?: { type?: string; options?: unknown[]; in?: unknown } } | undefined)?.def;
+      if (def?.options) return def.options.flatMap(keysOf);
+      if (def?.type === 'pipe') return keysOf(def.in);
+      return [];
+    };
+    const files = sourceFilesOf(SRC).filter((path) => /DocSchema\s*=\s*z\b/.test(readFileSync(path, 'utf8')));
+    expect(files.length).toBeGreaterThan(1);
+    const expiring: string[] = [];
+    for (const file of files) {
+      const module = (await import(file)) as Record<string, unknown>;
+      for (const [name, value] of Object.entries(module)) {
+        if (name.endsWith('DocSchema') && keysOf(value).some((key) => EXPIRY_FIELD.test(key))) expiring.push(name);
+      }
+    }
+    expect(expiring).toContain('ModelCacheDocSchema');
+    const covered = new Set(TTL_POLICIES.flatMap((policy) => policy.schemas));
+    expect(
+      expiring.filter((name) => !covered.has(name)),
+      'add a TTL policy to firestore/retention.ts (and its "ttl": true override to firestore.indexes.json)',
+    ).toEqual([]);
+    expect([...covered].filter((name) => !expiring.includes(name)), 'TTL policies naming schemas that do not exist or have no expiry field').toEqual([]);
   });
 
   it('a TTL field is not indexed unless a query needs it (an indexed timestamp caps a collection near 500 writes/s)', () => {

@@ -1,12 +1,14 @@
 import { Timestamp, type Firestore, type Query } from 'firebase-admin/firestore';
 import {
+  approvalsCollection,
   COLLECTIONS,
+  neverBlockCollection,
   metricShardsCollection,
   playbookRunsCollection,
   playbooksCollection,
   riskIndexCollection,
 } from './refs';
-import type { MetricsShardDoc, PlaybookDoc, PlaybookRunDoc, RiskIndexDoc } from './schema';
+import type { ApprovalDoc, MetricsShardDoc, NeverBlockDoc, PlaybookDoc, PlaybookRunDoc, RiskIndexDoc } from './schema';
 
 // Every Firestore query the functions make, by name, with its shape: which fields it filters on
 // with equality, which one with a range, how it orders. Queries are built from these shapes (so
@@ -94,6 +96,31 @@ export const QUERY_SHAPES = {
     range: 'leaseExpiresAt',
     orderBy: [{ field: 'leaseExpiresAt', direction: 'asc' }],
     usedBy: 'playbooks/executor.ts resumeStalledRuns',
+  },
+  neverBlockAll: {
+    name: 'neverBlock.all',
+    collectionGroup: COLLECTIONS.neverBlock,
+    scope: 'COLLECTION',
+    equality: [],
+    orderBy: [],
+    usedBy: 'playbooks/actions.ts block_ip, API GET /api/never-block',
+  },
+  approvalsPending: {
+    name: 'approvals.pending',
+    collectionGroup: COLLECTIONS.approvals,
+    scope: 'COLLECTION',
+    equality: ['status'],
+    orderBy: [{ field: 'requestedAt', direction: 'desc' }],
+    usedBy: 'API GET /api/approvals',
+  },
+  approvalsExpired: {
+    name: 'approvals.expired',
+    collectionGroup: COLLECTIONS.approvals,
+    scope: 'COLLECTION',
+    equality: ['status'],
+    range: 'expiresAt',
+    orderBy: [{ field: 'expiresAt', direction: 'asc' }],
+    usedBy: 'playbooks/executor.ts resumeStalledRuns (expiry)',
   },
   riskIndexTimeline: {
     name: 'riskIndex.timeline',
@@ -230,6 +257,25 @@ export function stalledPlaybookRunsQuery(db: Firestore, now: Date, limit: number
   return buildQuery(playbookRunsCollection(db), QUERY_SHAPES.playbookRunsStalled, {
     equals: { status: ['PENDING', 'RUNNING'] },
     range: [{ op: '<', value: Timestamp.fromDate(now) }],
+    limit,
+  });
+}
+
+/** The admin-managed never-block list (small: read whole). */
+export function neverBlockQuery(db: Firestore, limit: number): Query<NeverBlockDoc> {
+  return buildQuery(neverBlockCollection(db), QUERY_SHAPES.neverBlockAll, { limit });
+}
+
+/** Approvals in one status, newest first. */
+export function approvalsByStatusQuery(db: Firestore, status: ApprovalDoc['status'], limit: number): Query<ApprovalDoc> {
+  return buildQuery(approvalsCollection(db), QUERY_SHAPES.approvalsPending, { equals: { status }, limit });
+}
+
+/** PENDING approvals whose time ran out. */
+export function expiredApprovalsQuery(db: Firestore, now: Date, limit: number): Query<ApprovalDoc> {
+  return buildQuery(approvalsCollection(db), QUERY_SHAPES.approvalsExpired, {
+    equals: { status: 'PENDING' },
+    range: [{ op: '<=', value: Timestamp.fromDate(now) }],
     limit,
   });
 }

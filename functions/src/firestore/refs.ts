@@ -10,10 +10,12 @@ import type {
 import type { z } from 'zod';
 import {
   AlertDedupDocSchema,
+  ApprovalDocSchema,
   AlertDocSchema,
   AuditLogDocSchema,
   BlocklistDocSchema,
   MailDocSchema,
+  NeverBlockDocSchema,
   MetricsLedgerDocSchema,
   MetricsShardDocSchema,
   PlaybookDocSchema,
@@ -24,10 +26,12 @@ import {
   SourceSightingDocSchema,
   ThreatDocSchema,
   type AlertDedupDoc,
+  type ApprovalDoc,
   type AlertDoc,
   type AuditLogDoc,
   type BlocklistDoc,
   type MailDoc,
+  type NeverBlockDoc,
   type MetricsLedgerDoc,
   type MetricsShardDoc,
   type PlaybookDoc,
@@ -50,7 +54,9 @@ export const COLLECTIONS = {
   rateLimits: 'rateLimits',
   playbooks: 'playbooks',
   playbookRuns: 'playbookRuns',
+  approvals: 'approvals',
   blocklist: 'blocklist',
+  neverBlock: 'neverBlock',
   mail: 'mail',
   metrics: 'metrics',
   metricShards: 'shards',
@@ -156,6 +162,27 @@ export function playbookRunsCollection(db: Firestore): CollectionReference<Playb
 }
 export function playbookRunRef(db: Firestore, runId: string): DocumentReference<PlaybookRunDoc> {
   return playbookRunsCollection(db).doc(runId);
+}
+
+const approvalConverter = zodConverter(ApprovalDocSchema);
+
+export function approvalsCollection(db: Firestore): CollectionReference<ApprovalDoc> {
+  return db.collection(COLLECTIONS.approvals).withConverter(approvalConverter);
+}
+
+export function approvalRef(db: Firestore, approvalId: string): DocumentReference<ApprovalDoc> {
+  return approvalsCollection(db).doc(approvalId);
+}
+
+const neverBlockConverter = zodConverter(NeverBlockDocSchema);
+
+export function neverBlockCollection(db: Firestore): CollectionReference<NeverBlockDoc> {
+  return db.collection(COLLECTIONS.neverBlock).withConverter(neverBlockConverter);
+}
+
+/** One document per CIDR, named by its hash: adding the same CIDR twice leaves one. */
+export function neverBlockRef(db: Firestore, cidr: string): DocumentReference<NeverBlockDoc> {
+  return neverBlockCollection(db).doc(createHash('sha256').update(cidr).digest('hex').slice(0, 32));
 }
 
 export function blocklistCollection(db: Firestore): CollectionReference<BlocklistDoc> {

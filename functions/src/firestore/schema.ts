@@ -3,8 +3,17 @@ import { Timestamp } from 'firebase-admin/firestore';
 import { z } from 'zod';
 import { EventTypeSchema, SeveritySchema } from '../domain/event';
 import { AnalysisSchema, GeoSchema, MitreTechniqueSchema, NetworkZoneSchema, RiskSchema } from '../domain/threat';
-import { ActionSchema, OnFailureSchema, PlaybookFieldsSchema, RUN_BUDGET_MESSAGE, fitsRunBudget } from '../playbooks/definition';
-import { RUN_STATUSES, STEP_STATUSES } from '../playbooks/plan';
+import {
+  ActionSchema,
+  APPROVAL_STATUSES,
+  ApprovalConditionSchema,
+  OnFailureSchema,
+  PlaybookFieldsSchema,
+  RUN_BUDGET_MESSAGE,
+  RUN_STATUSES,
+  STEP_STATUSES,
+  fitsRunBudget,
+} from '../domain/playbook';
 
 // One zod schema per stored document: the TypeScript type, the converter's validation on read
 // and (later) the OpenAPI components all come from here.
@@ -121,6 +130,11 @@ export const AlertDocSchema = z.object({
   resolvedBy: z.string().nullable(),
   resolvedAt: TimestampSchema.nullable(),
   resolutionNote: z.string().nullable(),
+  /**
+   * What its threats showed that makes automation wait for a person on destructive steps (the
+   * union over every threat that opened or joined it): see domain/alerting.ts.
+   */
+  approvalConditions: z.array(ApprovalConditionSchema).default([]),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
 });
@@ -219,6 +233,19 @@ export const PlaybookRunStepSchema = z.object({
   params: z.record(z.string(), z.unknown()),
   timeoutMs: z.number().int().positive(),
   onFailure: OnFailureSchema,
+  requiresApproval: z.boolean().default(false),
+  approvalWhen: z.array(ApprovalConditionSchema).default([]),
+  /** The approval this step waited for, and how it was decided; null when it did not wait. */
+  approval: z
+    .object({
+      id: z.string(),
+      status: z.enum(APPROVAL_STATUSES),
+      reasons: z.array(z.string()),
+      decidedBy: AuditActorSchema.nullable(),
+      decidedAt: TimestampSchema.nullable(),
+    })
+    .nullable()
+    .default(null),
   status: StepStatusSchema,
   /** Executions of the step; above 1 after an instance died while it ran (see MAX_STEP_ATTEMPTS). */
   attempts: z.number().int().nonnegative(),
@@ -260,6 +287,34 @@ export const PlaybookRunDocSchema = z.object({
 export type PlaybookRunDoc = z.infer<typeof PlaybookRunDocSchema>;
 
 /**
+ * approvals/{runId}-{stepIndex}: a playbook step waiting for a responder's decision, with what it
+ * will do (the step's dry-run output). PENDING until approved, rejected or expired.
+ */
+export const ApprovalDocSchema = z.object({
+  runId: z.string(),
+  stepIndex: z.number().int().nonnegative(),
+  stepName: z.string(),
+  action: ActionSchema,
+  alertId: z.string(),
+  alertTitle: z.string(),
+  playbookId: z.string(),
+  playbookName: z.string(),
+  /** Why it waits: step_requires_approval, model_raised, low_rules_confidence, spoofable_source. */
+  reasons: z.array(z.string()),
+  /** What the step will do when approved: its dry-run output (address, host, URL, body...). */
+  preview: z.record(z.string(), z.unknown()),
+  status: z.enum(APPROVAL_STATUSES),
+  requestedAt: TimestampSchema,
+  /** Still PENDING past this, it expires: the step is not done. */
+  expiresAt: TimestampSchema,
+  decidedBy: AuditActorSchema.nullable(),
+  decidedAt: TimestampSchema.nullable(),
+  note: z.string().nullable(),
+  expireAt: TimestampSchema,
+});
+export type ApprovalDoc = z.infer<typeof ApprovalDocSchema>;
+
+/**
  * blocklist/{ip}: an address an edge firewall or Cloud Armor sync should drop until `expireAt`
  * (Firestore TTL deletes the document some time after; readers compare `expireAt` themselves).
  */
@@ -276,6 +331,18 @@ export const BlocklistDocSchema = z.object({
   expireAt: TimestampSchema,
 });
 export type BlocklistDoc = z.infer<typeof BlocklistDocSchema>;
+
+/**
+ * neverBlock/{hash(cidr)}: an address or network no playbook may block (admin-managed through the
+ * API, audited); the NEVER_BLOCK_CIDRS param adds more. See domain/never-block.ts.
+ */
+export const NeverBlockDocSchema = z.object({
+  cidr: z.string(),
+  reason: z.string(),
+  addedBy: AuditActorSchema,
+  createdAt: TimestampSchema,
+});
+export type NeverBlockDoc = z.infer<typeof NeverBlockDocSchema>;
 
 /** mail/{id}: a message for the Firebase "Trigger Email" extension, which adds `delivery`. */
 export const MailDocSchema = z.object({

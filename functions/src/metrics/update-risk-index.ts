@@ -25,8 +25,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * Recomputes the risk index for the last complete minute from the metric buckets (30 minute
  * buckets and 24 hour buckets, one aggregation query each), and writes riskIndex/{minute} and
  * riskIndex/current. Idempotent per minute; a late or repeated run never moves `current` back in
- * time. The scheduled function calls it every minute; tests call it directly (the Functions
- * emulator does not run schedules).
+ * time. The scheduled function calls it every minute (locally too, fired by
+ * tools/schedules.mjs); tests call it directly with their own clock.
  */
 export async function updateRiskIndex(deps: RiskIndexDeps): Promise<RiskIndexDoc> {
   const { db } = deps;

@@ -1,13 +1,16 @@
 import { Timestamp } from 'firebase-admin/firestore';
-import { higherSeverity } from '../alerts/dedup';
+import { AlertMissing, escalate as decideEscalation } from '../alerts/alert';
+import { escalateAlert } from '../alerts/store';
 import { isAlreadyExists } from '../firestore/errors';
-import { alertRef, blocklistRef, mailRef } from '../firestore/refs';
+import { neverBlockEntryFor } from '../domain/never-block';
+import { blocklistRef, COLLECTIONS, mailRef } from '../firestore/refs';
+import { neverBlockEntries } from './never-block-store';
 import type { AlertDoc, AuditActor } from '../firestore/schema';
-import type { Action, StepParams } from './definition';
+import type { Action, StepParams } from '../domain/playbook';
 import type { PlaybookDeps } from './deps';
 import { emailMessage, genericEvent, isolationRequest, slackMessage, ticketRequest, type AlertView, type RunView } from './payloads';
 import { chooseBlockTarget, chooseIsolationTarget, ticketPriority } from './plan';
-import { DeliveryError, redactUrl, type DeliveryResult } from './webhook-client';
+import { DeliveryError, redactUrl, type DeliveryResult, type WebhookReceiverName } from './webhook-client';
 
 // The built-in actions. Each one is idempotent (a step re-run after a crash changes nothing
 // twice: deterministic document ids, "at least" semantics, delivery ids for receivers), checks
@@ -83,6 +86,9 @@ export class MissingSecretError extends Error {
 
 const HOUR_MS = 60 * 60 * 1000;
 
+/** Threats read without the converter: only a field or two is needed. */
+const threatsRaw = (db: PlaybookDeps['db']) => db.collection(COLLECTIONS.threats);
+
 function alertView(ctx: ActionContext): AlertView {
   const { alert } = ctx;
   return {
@@ -119,9 +125,9 @@ function deliveryId(ctx: ActionContext): string {
   return `${ctx.run.id}:${ctx.stepIndex}`;
 }
 
-function signingSecret(ctx: ActionContext): string {
+function signingSecret(ctx: ActionContext, receiver: WebhookReceiverName): string {
   try {
-    return ctx.deps.settings.webhookSecret();
+    return ctx.deps.settings.webhookSecret(receiver);
   } catch (error) {
     if (error instanceof MissingSecretError) throw new ActionError('missing_secret', error.message);
     throw error;
@@ -136,12 +142,13 @@ function endpoint(url: string, param: string, what: string): string {
 /** POSTs through the shared signed client and maps its failures to step errors. */
 async function deliver(
   ctx: ActionContext,
+  receiver: WebhookReceiverName,
   url: string,
   event: string,
   body: unknown,
   params: { maxAttempts: number; attemptTimeoutMs: number },
 ): Promise<DeliveryResult> {
-  const secret = signingSecret(ctx);
+  const secret = signingSecret(ctx, receiver);
   try {
     return await ctx.deps.http.post({
       url,
@@ -176,6 +183,18 @@ async function blockIp(ctx: ActionContext, params: StepParams<'block_ip'>): Prom
     ctx.deps.detection,
   );
   if (!choice.ok) throw new ActionError('refused', choice.reason);
+  // The never-block list always wins: automation, an approval or a responder's run alike.
+  const protectedBy = neverBlockEntryFor(choice.ip, await neverBlockEntries(ctx.deps.db, ctx.deps.settings.neverBlockCidrs));
+  if (protectedBy) {
+    throw new ActionError('refused', `refused to block ${choice.ip}: it is on the never-block list (${protectedBy.cidr}, ${protectedBy.reason})`, {
+      ip: choice.ip,
+      neverBlock: protectedBy,
+    });
+  }
+  // Only an address the alert's own threats saw: its source, or the destination of its latest threat.
+  if (choice.ip !== ctx.alert.sourceIp && !(await sawDestination(ctx, choice.ip))) {
+    throw new ActionError('refused', `refused to block ${choice.ip}: none of alert ${ctx.alertId}'s threats saw it`);
+  }
   const now = ctx.deps.now();
   const expireAt = new Date(now.getTime() + params.ttlHours * HOUR_MS);
   const reason = `${ctx.alert.title}: playbook ${ctx.run.playbookName} (alert ${ctx.alertId})`;
@@ -218,6 +237,15 @@ async function blockIp(ctx: ActionContext, params: StepParams<'block_ip'>): Prom
   };
 }
 
+/** Whether the alert's latest threat names `ip` as its destination and is not another alert's. */
+async function sawDestination(ctx: ActionContext, ip: string): Promise<boolean> {
+  const threatId = ctx.alert.threatIds.at(-1);
+  if (threatId === undefined) return false;
+  const threat = await threatsRaw(ctx.deps.db).doc(threatId).get();
+  const linkedTo: unknown = threat.get('alertId');
+  return threat.get('destination_ip') === ip && (linkedTo === undefined || linkedTo === ctx.alertId);
+}
+
 // ---- notify_webhook ----
 
 async function notifyWebhook(ctx: ActionContext, params: StepParams<'notify_webhook'>): Promise<ActionOutcome> {
@@ -230,11 +258,12 @@ async function notifyWebhook(ctx: ActionContext, params: StepParams<'notify_webh
     params.format === 'slack'
       ? slackMessage(alertView(ctx), runView(ctx))
       : genericEvent(alertView(ctx), runView(ctx), deliveryId(ctx), ctx.deps.now());
+  const receiver: WebhookReceiverName = params.format === 'slack' ? 'slack' : 'webhook';
   if (ctx.run.dryRun) {
-    signingSecret(ctx); // a missing secret would fail the real run: say so now
+    signingSecret(ctx, receiver); // a missing secret would fail the real run: say so now
     return { output: { dryRun: true, url: redactUrl(url), format: params.format, body } };
   }
-  const result = await deliver(ctx, url, 'alert.notification', body, params);
+  const result = await deliver(ctx, receiver, url, 'alert.notification', body, params);
   return {
     output: { url: redactUrl(url), format: params.format, status: result.status, attempts: result.attempts, log: result.log },
     audit: {
@@ -279,10 +308,10 @@ async function isolateHost(ctx: ActionContext, params: StepParams<'isolate_host'
   const url = endpoint(ctx.deps.settings.edrUrl, 'PLAYBOOK_EDR_URL', 'EDR');
   const body = isolationRequest(alertView(ctx), runView(ctx), choice.ip, deliveryId(ctx), ctx.deps.now());
   if (ctx.run.dryRun) {
-    signingSecret(ctx);
+    signingSecret(ctx, 'edr');
     return { output: { dryRun: true, host: choice.ip, zone: choice.zone, url: redactUrl(url), body } };
   }
-  const result = await deliver(ctx, url, 'edr.isolate_host', body, params);
+  const result = await deliver(ctx, 'edr', url, 'edr.isolate_host', body, params);
   return {
     output: { host: choice.ip, url: redactUrl(url), status: result.status, attempts: result.attempts, response: result.response, log: result.log },
     audit: {
@@ -316,10 +345,10 @@ async function createTicket(ctx: ActionContext, params: StepParams<'create_ticke
     ctx.deps.now(),
   );
   if (ctx.run.dryRun) {
-    signingSecret(ctx);
+    signingSecret(ctx, 'ticketing');
     return { output: { dryRun: true, url: redactUrl(url), priority, queue: params.queue ?? null, body } };
   }
-  const result = await deliver(ctx, url, 'ticket.create', body, params);
+  const result = await deliver(ctx, 'ticketing', url, 'ticket.create', body, params);
   const ticketId = ticketIdFrom(result.response) ?? null;
   return {
     output: { ticketId, priority, url: redactUrl(url), status: result.status, attempts: result.attempts, log: result.log },
@@ -334,37 +363,18 @@ async function createTicket(ctx: ActionContext, params: StepParams<'create_ticke
 // ---- escalate ----
 
 async function escalate(ctx: ActionContext, params: StepParams<'escalate'>): Promise<ActionOutcome> {
-  const { db } = ctx.deps;
-  const ref = alertRef(db, ctx.alertId);
-  const decide = (alert: AlertDoc) => {
-    const severity = params.severity ? higherSeverity(alert.severity, params.severity) : alert.severity;
-    const assignee =
-      params.assignee !== undefined && (alert.assignee === null || params.overwriteAssignee) ? params.assignee : alert.assignee;
-    const resolved = alert.status === 'RESOLVED';
-    return {
-      severity: { from: alert.severity, to: resolved ? alert.severity : severity },
-      assignee: { from: alert.assignee, to: resolved ? alert.assignee : assignee },
-      changed: !resolved && (severity !== alert.severity || assignee !== alert.assignee),
-      ...(resolved && { note: 'the alert is resolved: left as it is' }),
-    };
-  };
-  if (ctx.run.dryRun) return { output: { dryRun: true, ...decide(ctx.alert) } };
-
-  const decision = await db.runTransaction(async (tx) => {
-    const alert = (await tx.get(ref)).data();
-    if (!alert) throw new ActionError('not_found', `alert ${ctx.alertId} does not exist`);
-    const outcome = decide(alert);
-    if (outcome.changed) {
-      tx.update(ref, {
-        severity: outcome.severity.to,
-        assignee: outcome.assignee.to,
-        updatedAt: Timestamp.fromDate(ctx.deps.now()),
-      });
-    }
-    return outcome;
-  });
+  const request = { severity: params.severity, assignee: params.assignee, overwriteAssignee: params.overwriteAssignee };
+  if (ctx.run.dryRun) return { output: { dryRun: true, ...decideEscalation(ctx.alert, request) } };
+  let decision;
+  try {
+    // The alert's owner writes it; this step's audit entry is written with its result.
+    decision = await escalateAlert(ctx.deps.db, ctx.alertId, request, ctx.deps.now());
+  } catch (error) {
+    if (error instanceof AlertMissing) throw new ActionError('not_found', error.message);
+    throw error;
+  }
   return {
-    output: decision,
+    output: { ...decision },
     audit: {
       action: 'alert.escalate',
       target: { collection: 'alerts', id: ctx.alertId },

@@ -1,4 +1,4 @@
-import { PlaybookSchema, type Playbook, type PlaybookInput } from './definition';
+import { PlaybookSchema, type Playbook, type PlaybookInput } from '../domain/playbook';
 
 // The playbooks ThreatStream ships with. They are seeded into playbooks/{id} (see store.ts):
 // raise `version` whenever a definition changes, and the next instance to start stores it.
@@ -57,11 +57,12 @@ const BUILTIN_INPUTS: readonly PlaybookInput[] = [
   },
   {
     id: 'ddos-mitigation',
-    version: 1,
+    version: 2,
     name: 'DDoS mitigation',
     description:
       'Once a flood has produced three threats from one source, blocks that source for one hour (short: DDoS sources ' +
-      'are often spoofed or shared), tells the SOC channel and opens a ticket for the network team.',
+      'are often shared), tells the SOC channel and opens a ticket for the network team. A flood whose source may be ' +
+      'spoofed (UDP, ICMP, or no completed handshake) is blocked only once a responder approves it.',
     trigger: { severities: ['CRITICAL', 'HIGH'], eventTypes: ['ddos'], minOccurrences: 3 },
     auto: true,
     steps: [

@@ -1,7 +1,7 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import type { DetectionConfig } from '../domain/config';
-import type { Playbook } from './definition';
-import type { WebhookClient } from './webhook-client';
+import type { Playbook } from '../domain/playbook';
+import type { WebhookClient, WebhookReceiverName } from './webhook-client';
 
 /** Where the actions send things; from params (see config.ts `playbookSettings`). */
 export interface PlaybookSettings {
@@ -15,10 +15,14 @@ export interface PlaybookSettings {
   ticketingUrl: string;
   /** Default notify_email recipients. */
   emailTo: string[];
-  /** The HMAC signing secret. Throws MissingSecretError when unset: never sign with "". */
-  webhookSecret: () => string;
+  /** The receiver's own HMAC signing secret. Throws MissingSecretError when unset: never sign with "". */
+  webhookSecret: (receiver: WebhookReceiverName) => string;
   /** Days a run record is kept (TTL on playbookRuns.expireAt). */
   runRetentionDays: number;
+  /** Minutes a step waits for a responder's approval before it expires, not done. */
+  approvalTimeoutMinutes: number;
+  /** NEVER_BLOCK_CIDRS: addresses block_ip refuses, with the neverBlock collection's. */
+  neverBlockCidrs: string;
 }
 
 /** Where playbook definitions come from: PlaybookCatalog (Firestore, seeded, cached) in production. */

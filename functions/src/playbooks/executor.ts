@@ -1,26 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { Timestamp, type Transaction } from 'firebase-admin/firestore';
-import { isAlreadyExists } from '../firestore/errors';
-import { stalledPlaybookRunsQuery } from '../firestore/queries';
-import { alertRef, auditLogCollection, COLLECTIONS, playbookRunRef } from '../firestore/refs';
-import type { AlertDoc, AuditActor, AuditLogDoc, PlaybookRunDoc, PlaybookRunStep } from '../firestore/schema';
+import { approvalReasons, PlaybookStepSchema, type ApprovalCondition } from '../domain/playbook';
+import { plainJson } from '../firestore/audit';
+import { expiredApprovalsQuery, stalledPlaybookRunsQuery } from '../firestore/queries';
+import { alertRef, COLLECTIONS } from '../firestore/refs';
+import type { AlertDoc, AuditActor, PlaybookRunDoc, PlaybookRunStep } from '../firestore/schema';
 import * as log from '../logs';
-import { ACTION_HANDLERS, ActionError, type ActionContext, type ActionOutcome, type AuditNote, type RunInfo } from './actions';
-import { PlaybookStepSchema, type Playbook } from './definition';
+import { ACTION_HANDLERS, ActionError, type ActionContext, type ActionOutcome, type RunInfo } from './actions';
 import type { PlaybookDeps } from './deps';
-import {
-  autoRunId,
-  finalRunStatus,
-  isRunDone,
-  isStepDone,
-  manualRunId,
-  MAX_STEP_ATTEMPTS,
-  nextStepIndex,
-  playbooksToStart,
-  type AlertFacts,
-} from './plan';
+import { AlertNotFoundError, LeaseLostError, PlaybookNotFoundError, RunBusyError } from './errors';
+import { autoRunId, manualRunId, playbooksToStart, type AlertFacts } from './plan';
+import { approvalIdFor, ApprovalRefused, beginStep, finishRun, finishStep, startRun, type Decision, type StepResult } from './run';
+import { claim, clockOf, createRun, decide, pauseForApproval, stageStepAudit, updateLeased, type AuditNote } from './run-store';
 
-// Runs playbooks: one playbookRuns/{id} document per run, advanced step by step in transactions.
+export { AlertNotFoundError, ApprovalNotFoundError, PlaybookNotFoundError, RunBusyError } from './errors';
+export { CLAIM_GRACE_MS, LEASE_MARGIN_MS } from './run';
+
+// Runs playbooks: one playbookRuns/{id} document per run, advanced step by step through its
+// owner (run-store.ts over the machine in run.ts).
 //
 // At-least-once delivery: an automatic run's id is hash(alert, playbook) and it is created with
 // create(), so a redelivered or concurrent trigger finds the existing run instead of starting
@@ -28,224 +24,26 @@ import {
 // delivery leaves a run with a live lease alone (and the trigger throws, to be retried later), and
 // takes over one whose lease ran out: its invocation died. It resumes at the first unfinished
 // step; a step found RUNNING was interrupted and is run again (every action is idempotent), at
-// most MAX_STEP_ATTEMPTS times. resumeStalledRuns (scheduled) picks up runs nobody redelivers.
-// A failing step is recorded as FAILED with its error and the run goes on (or stops, per the
-// step's onFailure); the alert is never touched except by an escalate step.
-
-/** Lease beyond a step's own timeout: time for the Firestore writes around it. */
-export const LEASE_MARGIN_MS = 30_000;
-/** A run nobody has claimed this long after its creation is stalled (see resumeStalledRuns). */
-export const CLAIM_GRACE_MS = 60_000;
-const DAY_MS = 24 * 60 * 60 * 1000;
-/** Run records are plain JSON; an over-long output is cut so a run stays far below 1 MiB. */
-const MAX_OUTPUT_CHARS = 16_000;
-
-export class PlaybookNotFoundError extends Error {
-  override readonly name = 'PlaybookNotFoundError';
-  constructor(readonly playbookId: string) {
-    super(`playbook ${playbookId} does not exist`);
-  }
-}
-
-export class AlertNotFoundError extends Error {
-  override readonly name = 'AlertNotFoundError';
-  constructor(readonly alertId: string) {
-    super(`alert ${alertId} does not exist`);
-  }
-}
-
-/** Another invocation holds a live lease on these runs: the trigger throws it to be retried later. */
-export class RunBusyError extends Error {
-  override readonly name = 'RunBusyError';
-  constructor(readonly runIds: string[]) {
-    super(`playbook run(s) ${runIds.join(', ')} are being executed by another invocation`);
-  }
-}
-
-class LeaseLostError extends Error {
-  override readonly name = 'LeaseLostError';
-  constructor(
-    readonly runId: string,
-    readonly run: PlaybookRunDoc,
-  ) {
-    super(`lost the lease on run ${runId} to ${run.leaseOwner ?? 'nobody'}`);
-  }
-}
+// most MAX_STEP_ATTEMPTS times. resumeStalledRuns (scheduled) picks up runs nobody redelivers,
+// and expires approvals nobody decided. A step that needs a person's approval pauses the run
+// (AWAITING_APPROVAL, no lease); the decision makes it PENDING again and drives it on.
 
 export interface RunResult {
   runId: string;
   run: PlaybookRunDoc;
   /**
    * finished: this call completed the run; already_finished: it was done before; busy: another
-   * invocation holds its lease; lease_lost: another invocation took it over midway.
+   * invocation holds its lease; lease_lost: another invocation took it over midway;
+   * awaiting_approval: it waits for a responder at a step.
    */
-  outcome: 'finished' | 'already_finished' | 'busy' | 'lease_lost';
-}
-
-function ts(millis: number): Timestamp {
-  return Timestamp.fromMillis(millis);
-}
-
-/** Plain JSON for the run record: no undefined, no class instances, bounded size. */
-function toPlain(value: Record<string, unknown>): Record<string, unknown> {
-  const text = JSON.stringify(value) ?? '{}';
-  if (text.length > MAX_OUTPUT_CHARS) return { truncated: true, preview: text.slice(0, 2_000) };
-  return JSON.parse(text) as Record<string, unknown>;
+  outcome: 'finished' | 'already_finished' | 'busy' | 'lease_lost' | 'awaiting_approval';
 }
 
 function alertFacts(alert: AlertDoc): AlertFacts {
   return { severity: alert.severity, eventType: alert.eventType, occurrences: alert.occurrences, status: alert.status };
 }
 
-function newRun(
-  playbook: Playbook,
-  alertId: string,
-  trigger: 'auto' | 'manual',
-  actor: AuditActor,
-  dryRun: boolean,
-  now: Date,
-  retentionDays: number,
-): PlaybookRunDoc {
-  const at = now.getTime();
-  return {
-    playbookId: playbook.id,
-    playbookVersion: playbook.version,
-    playbookName: playbook.name,
-    alertId,
-    trigger,
-    actor,
-    dryRun,
-    status: 'PENDING',
-    steps: playbook.steps.map((step, index) => ({
-      index,
-      name: step.name ?? step.action,
-      action: step.action,
-      params: toPlain(step.params),
-      timeoutMs: step.timeoutMs,
-      onFailure: step.onFailure,
-      status: 'PENDING',
-      attempts: 0,
-      output: null,
-      error: null,
-      startedAt: null,
-      finishedAt: null,
-      durationMs: null,
-    })),
-    leaseOwner: null,
-    leaseExpiresAt: ts(at + CLAIM_GRACE_MS),
-    createdAt: ts(at),
-    startedAt: null,
-    finishedAt: null,
-    updatedAt: ts(at),
-    durationMs: null,
-    expireAt: ts(at + retentionDays * DAY_MS),
-  };
-}
-
-function auditDoc(
-  action: string,
-  actor: AuditActor,
-  target: { collection: string; id: string },
-  changes: Record<string, unknown>,
-  note: string | null,
-  at: Date,
-): AuditLogDoc {
-  return { action, actor, target, changes: toPlain(changes), note, at: Timestamp.fromDate(at) };
-}
-
-/** Creates the run and its audit entry together; false when the run already exists. */
-async function createRun(deps: PlaybookDeps, runId: string, run: PlaybookRunDoc): Promise<boolean> {
-  const { db } = deps;
-  const action = run.dryRun ? 'playbook.dry_run' : run.trigger === 'auto' ? 'playbook.auto_run' : 'playbook.execute';
-  const batch = db.batch();
-  batch.create(playbookRunRef(db, runId), run);
-  batch.set(
-    auditLogCollection(db).doc(`${runId}-run`),
-    auditDoc(
-      action,
-      run.actor,
-      { collection: COLLECTIONS.playbookRuns, id: runId },
-      { playbookId: run.playbookId, playbookVersion: run.playbookVersion, alertId: run.alertId, dryRun: run.dryRun },
-      null,
-      run.createdAt.toDate(),
-    ),
-  );
-  try {
-    await batch.commit();
-    log.playbookRunCreated(runId, run.playbookId, run.alertId, run.trigger, run.dryRun);
-    return true;
-  } catch (error) {
-    if (isAlreadyExists(error)) return false;
-    throw error;
-  }
-}
-
-/**
- * Reads the run in a transaction, checks that `owner` still holds its lease, and lets `change`
- * return the run's next state (written back) and a result.
- */
-async function updateLeased<T>(
-  deps: PlaybookDeps,
-  runId: string,
-  owner: string,
-  change: (run: PlaybookRunDoc, now: Date, tx: Transaction) => { run: PlaybookRunDoc; result: T },
-): Promise<T> {
-  const ref = playbookRunRef(deps.db, runId);
-  return deps.db.runTransaction(async (tx) => {
-    const run = (await tx.get(ref)).data();
-    if (!run) throw new Error(`run ${runId} disappeared`);
-    if (run.leaseOwner !== owner) throw new LeaseLostError(runId, run);
-    const now = deps.now();
-    const next = change(run, now, tx);
-    tx.set(ref, { ...next.run, updatedAt: Timestamp.fromDate(now) });
-    return next.result;
-  });
-}
-
-function stepAudit(
-  deps: PlaybookDeps,
-  tx: Transaction,
-  runId: string,
-  run: PlaybookRunDoc,
-  step: PlaybookRunStep,
-  note: AuditNote | undefined,
-  now: Date,
-): void {
-  if (run.dryRun) return;
-  const entry = note
-    ? auditDoc(`playbook.${step.action}`, run.actor, note.target, { ...note.changes, action: note.action }, null, now)
-    : auditDoc(
-        `playbook.${step.action}`,
-        run.actor,
-        { collection: COLLECTIONS.alerts, id: run.alertId },
-        { status: step.status, error: step.error },
-        step.error?.message ?? null,
-        now,
-      );
-  entry.changes = { ...entry.changes, runId, step: step.index, playbookId: run.playbookId, status: step.status };
-  // One entry per executed step, whatever the number of re-runs: a deterministic id.
-  tx.set(auditLogCollection(deps.db).doc(`${runId}-step-${step.index}`), entry);
-}
-
-/** Marks the steps after `index` SKIPPED when the failed step's policy is "stop". */
-function applyFailurePolicy(steps: PlaybookRunStep[], index: number, now: Date): void {
-  const failed = steps[index]!;
-  if (failed.status !== 'FAILED' || failed.onFailure !== 'stop') return;
-  for (let next = index + 1; next < steps.length; next++) {
-    const step = steps[next]!;
-    if (isStepDone(step.status)) continue;
-    steps[next] = {
-      ...step,
-      status: 'SKIPPED',
-      error: { code: 'skipped', message: `step ${index + 1} (${failed.name}) failed and its onFailure is "stop"` },
-      finishedAt: Timestamp.fromDate(now),
-    };
-  }
-}
-
-type StepResult =
-  | { ok: true; output: Record<string, unknown>; audit?: AuditNote; durationMs: number }
-  | { ok: false; code: string; message: string; details: Record<string, unknown>; durationMs: number };
+type ExecutionResult = StepResult & { audit?: AuditNote };
 
 /** gRPC codes of Firestore errors worth a redelivery rather than a failed step. */
 const TRANSIENT_CODES = new Set([4, 8, 10, 13, 14]);
@@ -288,10 +86,11 @@ async function executeStep(
   run: PlaybookRunDoc,
   index: number,
   destination: () => Promise<string | undefined>,
-): Promise<StepResult> {
+  wouldWait: (step: PlaybookRunStep) => string[],
+): Promise<ExecutionResult> {
   const started = Date.now();
   const stored = run.steps[index]!;
-  const fail = (code: string, message: string, details: Record<string, unknown> = {}): StepResult => ({
+  const fail = (code: string, message: string, details: Record<string, unknown> = {}): ExecutionResult => ({
     ok: false,
     code,
     message,
@@ -334,9 +133,11 @@ async function executeStep(
     // The step was parsed by its own action's schema, so its params fit its handler.
     const handler = ACTION_HANDLERS[step.action] as (ctx: ActionContext, params: unknown) => Promise<ActionOutcome>;
     const outcome = await withinBudget(handler(context, step.params), signal, step.timeoutMs);
+    // A dry run says which steps would wait for a person in a real run.
+    const waits = run.dryRun ? wouldWait(stored) : [];
     return {
       ok: true,
-      output: toPlain(outcome.output),
+      output: plainJson(waits.length > 0 ? { ...outcome.output, wouldWaitForApproval: waits } : outcome.output),
       ...(outcome.audit && { audit: outcome.audit }),
       durationMs: Date.now() - started,
     };
@@ -348,117 +149,56 @@ async function executeStep(
   }
 }
 
-type BeginResult = { kind: 'no_more_steps' } | { kind: 'gave_up' } | { kind: 'step'; index: number; run: PlaybookRunDoc };
+/** Why a step waits for a person: an auto run watches the alert's conditions; any run honours requiresApproval. */
+function approvalGate(run: PlaybookRunDoc, conditions: readonly ApprovalCondition[]) {
+  return (step: PlaybookRunStep): string[] =>
+    approvalReasons(step, run.trigger === 'auto' ? conditions : []);
+}
 
 async function driveRun(deps: PlaybookDeps, runId: string, owner: string): Promise<RunResult> {
-  const ref = playbookRunRef(deps.db, runId);
-  const claim = await deps.db.runTransaction(async (tx) => {
-    const run = (await tx.get(ref)).data();
-    if (!run) throw new Error(`run ${runId} does not exist`);
-    if (isRunDone(run.status)) return { kind: 'done' as const, run };
-    const now = deps.now().getTime();
-    const leaseLive = run.leaseOwner !== null && run.leaseExpiresAt !== null && run.leaseExpiresAt.toMillis() > now;
-    if (leaseLive && run.leaseOwner !== owner) return { kind: 'busy' as const, run };
-    const next = run.steps[nextStepIndex(run.steps) ?? 0];
-    const claimed: PlaybookRunDoc = {
-      ...run,
-      status: 'RUNNING',
-      leaseOwner: owner,
-      leaseExpiresAt: ts(now + (next?.timeoutMs ?? 0) + LEASE_MARGIN_MS),
-      startedAt: run.startedAt ?? ts(now),
-      updatedAt: ts(now),
-    };
-    tx.set(ref, claimed);
-    return { kind: 'claimed' as const, run: claimed, resumed: run.leaseOwner !== null };
-  });
-  if (claim.kind === 'done') return { runId, run: claim.run, outcome: 'already_finished' };
-  if (claim.kind === 'busy') {
-    log.playbookRunBusy(runId, claim.run.leaseOwner ?? '');
-    return { runId, run: claim.run, outcome: 'busy' };
+  const claimed = await claim(deps, runId, owner);
+  if (claimed.kind === 'done') return { runId, run: claimed.run, outcome: 'already_finished' };
+  if (claimed.kind === 'awaiting_approval') return { runId, run: claimed.run, outcome: 'awaiting_approval' };
+  if (claimed.kind === 'busy') {
+    log.playbookRunBusy(runId, claimed.run.leaseOwner ?? '');
+    return { runId, run: claimed.run, outcome: 'busy' };
   }
-  if (claim.resumed) log.playbookRunResumed(runId, claim.run.playbookId, claim.run.alertId);
+  if (claimed.resumed) log.playbookRunResumed(runId, claimed.run.playbookId, claimed.run.alertId);
 
+  // The alert as the run starts: its conditions decide which steps wait, its latest threat's
+  // destination is what "destination" targets mean.
+  const alert = (await alertRef(deps.db, claimed.run.alertId).get()).data();
+  const conditions = alert?.approvalConditions ?? [];
+  const gate = approvalGate(claimed.run, conditions);
+  // A dry run shows what would wait in an automatic run on this alert.
+  const wouldWait = (step: PlaybookRunStep) => approvalReasons(step, conditions);
   let destinationLoaded: Promise<string | undefined> | undefined;
-  const destination = () => {
-    destinationLoaded ??= (async () => {
-      const alert = (await alertRef(deps.db, claim.run.alertId).get()).data();
-      return alert ? latestDestination(deps, alert) : undefined;
-    })();
-    return destinationLoaded;
-  };
+  const destination = () => (destinationLoaded ??= alert ? latestDestination(deps, alert) : Promise.resolve(undefined));
 
   try {
     for (;;) {
-      const begun = await updateLeased<BeginResult>(deps, runId, owner, (run, now, tx) => {
-        const index = nextStepIndex(run.steps);
-        if (index === undefined) return { run, result: { kind: 'no_more_steps' } };
-        const steps = [...run.steps];
-        const step = steps[index]!;
-        if (step.status === 'RUNNING' && step.attempts >= MAX_STEP_ATTEMPTS) {
-          steps[index] = {
-            ...step,
-            status: 'FAILED',
-            error: {
-              code: 'interrupted',
-              message: `the step was interrupted ${step.attempts} times (instance crash or timeout) and is not run again`,
-            },
-            finishedAt: Timestamp.fromDate(now),
-          };
-          applyFailurePolicy(steps, index, now);
-          stepAudit(deps, tx, runId, run, steps[index]!, undefined, now);
-          return { run: { ...run, steps }, result: { kind: 'gave_up' } };
-        }
-        steps[index] = {
-          ...step,
-          status: 'RUNNING',
-          attempts: step.attempts + 1,
-          output: null,
-          error: null,
-          startedAt: step.startedAt ?? Timestamp.fromDate(now),
-          finishedAt: null,
-        };
-        const running = { ...run, steps, leaseExpiresAt: ts(now.getTime() + step.timeoutMs + LEASE_MARGIN_MS) };
-        return { run: running, result: { kind: 'step', index, run: running } };
+      const begun = await updateLeased(deps, runId, owner, (run, clock, tx) => {
+        const next = beginStep(run, clock, gate);
+        if (next.kind === 'gave_up') stageStepAudit(deps, tx, runId, next.run, next.run.steps[next.index]!, undefined, clock.now);
+        return { run: next.run, result: next };
       });
       if (begun.kind === 'no_more_steps') break;
       if (begun.kind === 'gave_up') continue;
+      if (begun.kind === 'needs_approval') return await requestApproval(deps, runId, owner, begun, alert, destination);
 
-      const result = await executeStep(deps, runId, begun.run, begun.index, destination);
-      await updateLeased(deps, runId, owner, (run, now, tx) => {
-        const steps = [...run.steps];
-        const step = steps[begun.index]!;
-        steps[begun.index] = result.ok
-          ? { ...step, status: 'SUCCEEDED', output: result.output, error: null, finishedAt: Timestamp.fromDate(now), durationMs: result.durationMs }
-          : {
-              ...step,
-              status: 'FAILED',
-              output: Object.keys(result.details).length > 0 ? toPlain(result.details) : null,
-              error: { code: result.code, message: result.message },
-              finishedAt: Timestamp.fromDate(now),
-              durationMs: result.durationMs,
-            };
-        applyFailurePolicy(steps, begun.index, now);
-        stepAudit(deps, tx, runId, run, steps[begun.index]!, result.ok ? result.audit : undefined, now);
-        const following = steps[nextStepIndex(steps) ?? -1];
-        return {
-          run: { ...run, steps, leaseExpiresAt: ts(now.getTime() + (following?.timeoutMs ?? 0) + LEASE_MARGIN_MS) },
-          result: undefined,
-        };
+      const result = await executeStep(deps, runId, begun.run, begun.index, destination, wouldWait);
+      await updateLeased(deps, runId, owner, (run, clock, tx) => {
+        const next = finishStep(run, begun.index, result, clock);
+        stageStepAudit(deps, tx, runId, next, next.steps[begun.index]!, result.ok ? result.audit : undefined, clock.now);
+        return { run: next, result: undefined };
       });
       const action = begun.run.steps[begun.index]!.action;
       if (result.ok) log.playbookStepSucceeded(runId, begun.index, action, result.durationMs);
       else log.playbookStepFailed(runId, begun.index, action, result.code, result.message);
     }
 
-    const finished = await updateLeased(deps, runId, owner, (run, now) => {
-      const done: PlaybookRunDoc = {
-        ...run,
-        status: finalRunStatus(run.steps),
-        leaseOwner: null,
-        leaseExpiresAt: null,
-        finishedAt: Timestamp.fromDate(now),
-        durationMs: now.getTime() - (run.startedAt ?? run.createdAt).toMillis(),
-      };
+    const finished = await updateLeased(deps, runId, owner, (run, clock) => {
+      const done = finishRun(run, clock);
       return { run: done, result: done };
     });
     log.playbookRunFinished(runId, finished.playbookId, finished.alertId, finished.status, finished.durationMs ?? 0);
@@ -470,6 +210,55 @@ async function driveRun(deps: PlaybookDeps, runId: string, owner: string): Promi
     }
     throw error;
   }
+}
+
+/** Works out what the step would do (a dry run of it), then pauses the run for a person. */
+async function requestApproval(
+  deps: PlaybookDeps,
+  runId: string,
+  owner: string,
+  begun: { run: PlaybookRunDoc; index: number; reasons: string[] },
+  alert: AlertDoc | undefined,
+  destination: () => Promise<string | undefined>,
+): Promise<RunResult> {
+  const preview = await executeStep(deps, runId, { ...begun.run, dryRun: true }, begun.index, destination, () => []);
+  const approvalId = approvalIdFor(runId, begun.index);
+  const paused = await pauseForApproval(
+    deps,
+    owner,
+    {
+      runId,
+      index: begun.index,
+      alertTitle: alert?.title ?? begun.run.alertId,
+      reasons: begun.reasons,
+      preview: preview.ok ? preview.output : { error: { code: preview.code, message: preview.message }, ...preview.details },
+      expiresInMs: deps.settings.approvalTimeoutMinutes * 60_000,
+    },
+    approvalId,
+  );
+  log.approvalRequested(approvalId, runId, paused.approval.action, begun.reasons);
+  return { runId, run: paused.run, outcome: 'awaiting_approval' };
+}
+
+export interface DecideRequest {
+  approvalId: string;
+  decision: Exclude<Decision, 'expire'>;
+  actor: AuditActor;
+  note?: string;
+}
+
+/**
+ * A responder's decision on a pending approval; the run then goes on (the approved step runs, a
+ * rejected one is skipped) and the answer carries the approval and the run as they stand after.
+ * Throws ApprovalNotFoundError, or ApprovalRefused (decided already).
+ */
+export async function decideApprovalAndResume(
+  request: DecideRequest,
+  deps: PlaybookDeps,
+): Promise<{ approval: Awaited<ReturnType<typeof decide>>['approval']; decided: Decision; run: RunResult | undefined }> {
+  const decided = await decide(deps, request.approvalId, request.decision, request.actor, request.note ?? null);
+  const run = decided.run ? await driveRun(deps, decided.approval.runId, leaseOwner(deps)) : undefined;
+  return { approval: decided.approval, decided: decided.decided, run };
 }
 
 function leaseOwner(deps: PlaybookDeps): string {
@@ -487,8 +276,7 @@ export async function runAutoPlaybooks(
   after: AlertDoc,
   deps: PlaybookDeps,
 ): Promise<RunResult[]> {
-  const now = deps.now();
-  const playbooks = await deps.catalog.list(deps.db, now);
+  const playbooks = await deps.catalog.list(deps.db, deps.now());
   const toStart = playbooksToStart(playbooks, before && alertFacts(before), alertFacts(after));
   if (toStart.length === 0) return [];
   const owner = leaseOwner(deps);
@@ -496,7 +284,8 @@ export async function runAutoPlaybooks(
     toStart.map(async (playbook) => {
       const runId = autoRunId(alertId, playbook.id);
       const actor: AuditActor = { type: 'playbook', id: playbook.id };
-      await createRun(deps, runId, newRun(playbook, alertId, 'auto', actor, false, now, deps.settings.runRetentionDays));
+      const run = startRun({ playbook, alertId, trigger: 'auto', actor, dryRun: false, retentionDays: deps.settings.runRetentionDays }, clockOf(deps));
+      await createRun(deps, runId, run);
       return driveRun(deps, runId, owner);
     }),
   );
@@ -530,11 +319,11 @@ export async function executePlaybook(request: ExecutePlaybookRequest, deps: Pla
   const runId = manualRunId(
     request.requestKey !== undefined ? JSON.stringify([request.actor.type, request.actor.id, request.requestKey]) : randomUUID(),
   );
-  await createRun(
-    deps,
-    runId,
-    newRun(playbook, request.alertId, 'manual', request.actor, request.dryRun, now, deps.settings.runRetentionDays),
+  const run = startRun(
+    { playbook, alertId: request.alertId, trigger: 'manual', actor: request.actor, dryRun: request.dryRun, retentionDays: deps.settings.runRetentionDays },
+    clockOf(deps),
   );
+  await createRun(deps, runId, run);
   return driveRun(deps, runId, leaseOwner(deps));
 }
 
@@ -548,4 +337,32 @@ export async function resumeStalledRuns(deps: PlaybookDeps, limit = 20): Promise
   for (const doc of stalled.docs) results.push(await driveRun(deps, doc.id, leaseOwner(deps)));
   if (results.length > 0) log.stalledRunsResumed(results.map((result) => result.runId));
   return results;
+}
+
+/**
+ * Approvals nobody decided in time expire: the step is recorded as not done, and the run goes on.
+ * A run whose drive fails here is left PENDING with its lease run out: resumeStalledRuns, which
+ * the same schedule calls next, takes it.
+ */
+export async function expireApprovals(deps: PlaybookDeps, limit = 20): Promise<string[]> {
+  const expired = await expiredApprovalsQuery(deps.db, deps.now(), limit).get();
+  const system: AuditActor = { type: 'system', id: 'playbooks-resumeStalled' };
+  const ids: string[] = [];
+  for (const doc of expired.docs) {
+    let result;
+    try {
+      result = await decide(deps, doc.id, 'expire', system, null);
+    } catch (error) {
+      // Decided by a person between the query and the transaction: nothing to expire.
+      if (error instanceof ApprovalRefused) continue;
+      throw error;
+    }
+    ids.push(doc.id);
+    try {
+      if (result.run) await driveRun(deps, result.approval.runId, leaseOwner(deps));
+    } catch (error) {
+      log.expiredRunNotDriven(result.approval.runId, (error as Error).message);
+    }
+  }
+  return ids;
 }

@@ -1,5 +1,5 @@
 import { onDocumentCreated } from 'firebase-functions/firestore';
-import { playbookWebhookSecret } from '../config';
+import { playbookSecrets } from '../config';
 import { COLLECTIONS } from '../firestore/refs';
 import { AlertDocSchema } from '../firestore/schema';
 import { parseTriggerDocument } from '../firestore/trigger-data';
@@ -13,7 +13,7 @@ export const onAlertCreated = onDocumentCreated(
     retry: true,
     // A playbook's step budgets add up to at most 240 s (definition.ts MAX_RUN_BUDGET_MS).
     timeoutSeconds: 300,
-    secrets: [playbookWebhookSecret],
+    secrets: playbookSecrets,
   },
   async (event) => {
     if (!event.data) return;

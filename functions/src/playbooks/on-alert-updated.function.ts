@@ -1,5 +1,5 @@
 import { onDocumentUpdated } from 'firebase-functions/firestore';
-import { playbookWebhookSecret } from '../config';
+import { playbookSecrets } from '../config';
 import { COLLECTIONS } from '../firestore/refs';
 import { AlertDocSchema } from '../firestore/schema';
 import { parseTriggerDocument } from '../firestore/trigger-data';
@@ -15,7 +15,7 @@ export const onAlertUpdated = onDocumentUpdated(
     document: `${COLLECTIONS.alerts}/{alertId}`,
     retry: true,
     timeoutSeconds: 300,
-    secrets: [playbookWebhookSecret],
+    secrets: playbookSecrets,
   },
   async (event) => {
     if (!event.data) return;

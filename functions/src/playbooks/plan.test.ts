@@ -1,20 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { parseDetectionConfig } from '../domain/config';
 import { BUILTIN_PLAYBOOKS } from './builtins';
-import { PlaybookSchema, type Playbook } from './definition';
+import { PlaybookSchema, type Playbook } from '../domain/playbook';
 import {
   autoRunId,
   backoffDelayMs,
   chooseBlockTarget,
   chooseIsolationTarget,
-  finalRunStatus,
   manualRunId,
   matchesTrigger,
-  nextStepIndex,
   playbooksToStart,
   ticketPriority,
   type AlertFacts,
 } from './plan';
+import { finalRunStatus, nextStepIndex } from './run';
 
 const config = parseDetectionConfig({ criticalAssets: '10.0.0.100/32, 8.8.8.8', internalCidrs: '198.18.0.0/15' });
 

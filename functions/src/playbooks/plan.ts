@@ -3,7 +3,7 @@ import type { DetectionConfig } from '../domain/config';
 import { classifyZone } from '../domain/enrich/zone';
 import type { EventType, Severity } from '../domain/event';
 import type { NetworkZone } from '../domain/threat';
-import type { Playbook, PlaybookTrigger } from './definition';
+import type { Playbook, PlaybookTrigger } from '../domain/playbook';
 
 // Playbook planning, pure: which playbooks an alert change starts, run ids, which address an
 // action is about, run status, retry backoff. The executor (executor.ts) does the I/O.
@@ -59,43 +59,6 @@ export function autoRunId(alertId: string, playbookId: string): string {
 export function manualRunId(requestKey: string): string {
   return hash('manual', requestKey);
 }
-
-// ---- Steps and runs ----
-
-export const STEP_STATUSES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'SKIPPED'] as const;
-export type StepStatus = (typeof STEP_STATUSES)[number];
-export const RUN_STATUSES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'PARTIAL'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
-
-export function isStepDone(status: StepStatus): boolean {
-  return status === 'SUCCEEDED' || status === 'FAILED' || status === 'SKIPPED';
-}
-export function isRunDone(status: RunStatus): boolean {
-  return status === 'SUCCEEDED' || status === 'FAILED' || status === 'PARTIAL';
-}
-
-/**
- * A finished run's status, from what took effect: SUCCEEDED when every step did, PARTIAL when
- * some did and some failed (or were skipped after a failure), FAILED when none did.
- */
-export function finalRunStatus(steps: readonly { status: StepStatus }[]): Exclude<RunStatus, 'PENDING' | 'RUNNING'> {
-  const succeeded = steps.filter((step) => step.status === 'SUCCEEDED').length;
-  if (succeeded === steps.length) return 'SUCCEEDED';
-  return succeeded > 0 ? 'PARTIAL' : 'FAILED';
-}
-
-/** Index of the next step to work on, or undefined when every step is done. */
-export function nextStepIndex(steps: readonly { status: StepStatus }[]): number | undefined {
-  const index = steps.findIndex((step) => !isStepDone(step.status));
-  return index < 0 ? undefined : index;
-}
-
-/**
- * A step found RUNNING when a delivery resumes the run was interrupted (the instance crashed or
- * timed out while it ran). It is run again, since every action is idempotent, at most this many
- * times in all; then it is failed, so one poisonous step cannot hold a run for ever.
- */
-export const MAX_STEP_ATTEMPTS = 3;
 
 // ---- Addresses ----
 

@@ -1,12 +1,14 @@
 import { getFirestore } from 'firebase-admin/firestore';
 import {
   detectionConfig,
+  neverBlockCidrs,
   playbookEdrUrl,
   playbookEmailTo,
+  playbookApprovalTimeoutMinutes,
   playbookRunRetentionDays,
   playbookSlackWebhookUrl,
   playbookTicketingUrl,
-  playbookWebhookSecret,
+  playbookReceiverSecrets,
   playbookWebhookUrl,
 } from '../config';
 import { MissingSecretError } from './actions';
@@ -31,19 +33,22 @@ export function playbookSettings(): PlaybookSettings {
       .value()
       .split(/[\s,]+/)
       .filter((address) => address.length > 0),
-    webhookSecret: () => {
+    webhookSecret: (receiver) => {
       // value() logs and returns "" when the secret is not available: never sign with that.
-      const secret = playbookWebhookSecret.value();
-      if (!secret) throw new MissingSecretError(playbookWebhookSecret.name);
+      const param = playbookReceiverSecrets[receiver];
+      const secret = param.value();
+      if (!secret) throw new MissingSecretError(param.name);
       return secret;
     },
     runRetentionDays: playbookRunRetentionDays.value(),
+    approvalTimeoutMinutes: playbookApprovalTimeoutMinutes.value(),
+    neverBlockCidrs: neverBlockCidrs.value(),
   };
 }
 
 /**
  * Everything executePlaybook / runAutoPlaybooks need. A function calling it must list
- * `playbookWebhookSecret` in its `secrets` (the API function too, for manual runs).
+ * `playbookSecrets` in its `secrets` (the API function too, for manual runs).
  */
 export function playbookDeps(): PlaybookDeps {
   return {

@@ -4,7 +4,7 @@ import { COLLECTIONS, playbookRef } from '../firestore/refs';
 import { PlaybookDocSchema, type PlaybookDoc } from '../firestore/schema';
 import * as log from '../logs';
 import { BUILTIN_PLAYBOOKS } from './builtins';
-import { PlaybookSchema, type Playbook } from './definition';
+import { PlaybookSchema, type Playbook } from '../domain/playbook';
 import type { PlaybookSource } from './deps';
 
 // playbooks/{id}: seeding the built-ins and reading the catalog.

@@ -1,4 +1,5 @@
 // The signed webhook client against a real HTTP server on 127.0.0.1 (test/support/webhook-server.ts).
+import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebhookReceiver } from '../../../test/support/webhook-server';
@@ -7,8 +8,11 @@ import {
   DeliveryError,
   redactUrl,
   signatureHeader,
+  stringToSign,
   verifySignature,
+  WEBHOOK_RECEIVERS,
   type DeliveryRequest,
+  type WebhookReceiverName,
 } from './webhook-client';
 
 const SECRET = 'unit-test-secret';
@@ -66,7 +70,7 @@ describe('signed delivery', () => {
         'x-threatstream-event': 'alert.notification',
       },
     });
-    expect(delivery!.headers['x-threatstream-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    expect(delivery!.headers['x-threatstream-signature']).toMatch(/^t=\d+,v2=[0-9a-f]{64}$/);
   });
 
   it('a receiver with another secret sees a mismatch', async () => {
@@ -166,27 +170,59 @@ describe('timeouts', () => {
 
 describe('verifySignature', () => {
   const body = '{"a":1}';
+  const url = 'https://edr.example/api/isolate';
   const now = 1_800_000_000;
-  const header = signatureHeader(SECRET, now, body);
+  const signed = { method: 'POST', url, body };
+  const header = signatureHeader(SECRET, now, signed);
+
+  it('signs the timestamp, method, URL and body, in that order, one per line', () => {
+    expect(stringToSign(now, signed)).toBe(`${now}\nPOST\nhttps://edr.example/api/isolate\n{"a":1}`);
+    const digest = createHmac('sha256', SECRET).update(`${now}\nPOST\n${url}\n${body}`).digest('hex');
+    expect(header).toBe(`t=${now},v2=${digest}`);
+  });
 
   it('accepts the header it signed, within the tolerance', () => {
-    expect(verifySignature(header, body, SECRET, now)).toEqual({ ok: true, timestamp: now });
-    expect(verifySignature(header, body, SECRET, now + 299).ok).toBe(true);
+    expect(verifySignature(header, signed, SECRET, now)).toEqual({ ok: true, timestamp: now });
+    expect(verifySignature(header, signed, SECRET, now + 299).ok).toBe(true);
   });
 
   it.each([
-    ['a changed body', header, '{"a":2}', SECRET, now, 'signature mismatch'],
-    ['another secret', header, body, 'other', now, 'signature mismatch'],
-    ['an old timestamp (replay)', header, body, SECRET, now + 301, 'timestamp outside tolerance'],
-    ['no header', undefined, body, SECRET, now, 'no signature header'],
-    ['no timestamp', 'v1=abc', body, SECRET, now, 'no timestamp'],
-  ])('rejects %s', (_name, h, b, secret, at, reason) => {
-    expect(verifySignature(h, b, secret, at)).toEqual({ ok: false, reason });
+    ['a changed body', header, { ...signed, body: '{"a":2}' }, SECRET, now, 'signature mismatch'],
+    ['another method', header, { ...signed, method: 'PUT' }, SECRET, now, 'signature mismatch'],
+    ['another URL (replayed to another endpoint)', header, { ...signed, url: 'https://edr.example/api/release' }, SECRET, now, 'signature mismatch'],
+    ['another query string', header, { ...signed, url: `${url}?host=10.0.0.1` }, SECRET, now, 'signature mismatch'],
+    ['another secret', header, signed, 'other', now, 'signature mismatch'],
+    ['an old timestamp (replay)', header, signed, SECRET, now + 301, 'timestamp outside tolerance'],
+    ['a moved timestamp', header.replace(`t=${now}`, `t=${now + 1}`), signed, SECRET, now, 'signature mismatch'],
+    ['no header', undefined, signed, SECRET, now, 'no signature header'],
+    ['no timestamp', 'v2=abc', signed, SECRET, now, 'no timestamp'],
+    ['the old v1 scheme (timestamp and body only)', `t=${now},v1=${createHmac('sha256', SECRET).update(`${now}.${body}`).digest('hex')}`, signed, SECRET, now, 'signature mismatch'],
+  ])('rejects %s', (_name, h, request, secret, at, reason) => {
+    expect(verifySignature(h, request, secret, at)).toEqual({ ok: false, reason });
   });
 
-  it('accepts any of several v1 values (secret rotation)', () => {
-    const rotated = `${header},v1=${'0'.repeat(64)}`;
-    expect(verifySignature(rotated, body, SECRET, now).ok).toBe(true);
+  it('accepts any of several v2 values (secret rotation)', () => {
+    const rotated = `${header},v2=${'0'.repeat(64)}`;
+    expect(verifySignature(rotated, signed, SECRET, now).ok).toBe(true);
+  });
+
+  // Every receiver holds its own key: what one can sign, no other accepts, whatever it targets.
+  const receiverSecrets = Object.fromEntries(WEBHOOK_RECEIVERS.map((name) => [name, `${name}-secret`])) as Record<WebhookReceiverName, string>;
+  const receiverUrls: Record<WebhookReceiverName, string> = {
+    edr: 'https://edr.example/api/isolate',
+    ticketing: 'https://tickets.example/api/cases',
+    slack: 'https://hooks.slack.com/services/T0/B0/X',
+    webhook: 'https://siem.example/hooks/threatstream',
+  };
+  const pairs = WEBHOOK_RECEIVERS.flatMap((forger) => WEBHOOK_RECEIVERS.filter((victim) => victim !== forger).map((victim) => [forger, victim] as const));
+  it.each(pairs)('the %s receiver cannot forge a request the %s receiver accepts', (forger, victim) => {
+    const forged = { method: 'POST', url: receiverUrls[victim], body: '{"action":"isolate_host","host":"10.0.0.100"}' };
+    const forgedHeader = signatureHeader(receiverSecrets[forger], now, forged);
+    expect(verifySignature(forgedHeader, forged, receiverSecrets[victim], now)).toEqual({ ok: false, reason: 'signature mismatch' });
+    // and its own genuine deliveries cannot be replayed to the victim either
+    const genuine = { method: 'POST', url: receiverUrls[forger], body: forged.body };
+    const genuineHeader = signatureHeader(receiverSecrets[victim], now, genuine);
+    expect(verifySignature(genuineHeader, forged, receiverSecrets[victim], now).ok).toBe(false);
   });
 });
 

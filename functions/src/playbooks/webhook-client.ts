@@ -4,31 +4,55 @@ import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './plan';
 // The one HTTP client of the playbook actions (notify_webhook, isolate_host, create_ticket):
 // JSON POST, signed with HMAC-SHA256, a timeout per attempt, bounded retries with backoff.
 //
-// Signature (Stripe's scheme): `X-ThreatStream-Signature: t=<unix seconds>,v1=<hex>` where
-// hex = HMAC-SHA256(secret, `${t}.${body}`). A receiver recomputes it over the raw body, compares in
-// constant time and rejects a `t` older than a few minutes (replays). Each attempt is signed
-// afresh. `X-ThreatStream-Delivery` is the same on every attempt of one step, so a receiver can
-// drop the duplicates that at-least-once delivery implies.
+// Signature: `X-ThreatStream-Signature: t=<unix seconds>,v2=<hex>`, where hex is
+// HMAC-SHA256(receiver's secret, `${t}\n${METHOD}\n${url}\n${body}`) and url is the target URL as
+// WHATWG URL serialises it. Each receiver (EDR, ticketing, Slack, generic webhook) has its own
+// secret, and the method and URL are signed, so no receiver can forge or replay a request to
+// another. A receiver recomputes it over the raw body, compares in constant time and rejects a
+// `t` older than a few minutes (replays). Each attempt is signed afresh.
+// `X-ThreatStream-Delivery` is the same on every attempt of one step, so a receiver can drop the
+// duplicates that at-least-once delivery implies.
 
 export const SIGNATURE_HEADER = 'x-threatstream-signature';
 export const DELIVERY_HEADER = 'x-threatstream-delivery';
 export const EVENT_HEADER = 'x-threatstream-event';
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
+/** The signature scheme's name in the header; `v1` (timestamp and body only) is no longer sent. */
+export const SIGNATURE_VERSION = 'v2';
+
+/** The receivers of signed deliveries, each with its own signing secret. */
+export const WEBHOOK_RECEIVERS = ['edr', 'ticketing', 'slack', 'webhook'] as const;
+export type WebhookReceiverName = (typeof WEBHOOK_RECEIVERS)[number];
 
 /** Response bodies kept in the run record are cut to this many characters. */
 const MAX_RESPONSE_CHARS = 4_096;
 
-export function signatureHeader(secret: string, timestampSeconds: number, body: string): string {
-  const digest = createHmac('sha256', secret).update(`${timestampSeconds}.${body}`).digest('hex');
-  return `t=${timestampSeconds},v1=${digest}`;
+export interface SignedRequest {
+  method: string;
+  /** The full target URL; normalised as `new URL(url).href` before signing. */
+  url: string;
+  body: string;
+}
+
+/** The exact bytes that are signed (README, Playbooks: "Verifying deliveries"). */
+export function stringToSign(timestampSeconds: number, request: SignedRequest): string {
+  return `${timestampSeconds}\n${request.method.toUpperCase()}\n${new URL(request.url).href}\n${request.body}`;
+}
+
+function hmacHex(secret: string, timestampSeconds: number, request: SignedRequest): string {
+  return createHmac('sha256', secret).update(stringToSign(timestampSeconds, request)).digest('hex');
+}
+
+export function signatureHeader(secret: string, timestampSeconds: number, request: SignedRequest): string {
+  return `t=${timestampSeconds},${SIGNATURE_VERSION}=${hmacHex(secret, timestampSeconds, request)}`;
 }
 
 export type SignatureCheck = { ok: true; timestamp: number } | { ok: false; reason: string };
 
-/** Checks a signature header against the raw body, as a receiver should. */
+/** Checks a signature header against the method, URL and raw body received, as a receiver should. */
 export function verifySignature(
   header: string | undefined,
-  rawBody: string,
+  request: SignedRequest,
   secret: string,
   nowSeconds: number,
   toleranceSeconds = SIGNATURE_TOLERANCE_SECONDS,
@@ -42,8 +66,13 @@ export function verifySignature(
   const timestamp = Number(parts.get('t')?.[0]);
   if (!Number.isInteger(timestamp)) return { ok: false, reason: 'no timestamp' };
   if (Math.abs(nowSeconds - timestamp) > toleranceSeconds) return { ok: false, reason: 'timestamp outside tolerance' };
-  const expected = Buffer.from(createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex'));
-  const matches = (parts.get('v1') ?? []).some((candidate) => {
+  let expected: Buffer;
+  try {
+    expected = Buffer.from(hmacHex(secret, timestamp, request));
+  } catch {
+    return { ok: false, reason: 'not a valid URL' };
+  }
+  const matches = (parts.get(SIGNATURE_VERSION) ?? []).some((candidate) => {
     const given = Buffer.from(candidate);
     return given.length === expected.length && timingSafeEqual(given, expected);
   });
@@ -54,6 +83,7 @@ export interface DeliveryRequest {
   url: string;
   /** Serialised once: the bytes signed are the bytes sent. */
   body: unknown;
+  /** The secret of this URL's receiver (never one shared by all receivers). */
   secret: string;
   /** Same on every attempt (and every re-run of the step): the receiver's idempotency key. */
   deliveryId: string;
@@ -210,7 +240,7 @@ export function createWebhookClient(options: WebhookClientOptions = {}): Webhook
             headers: {
               'content-type': 'application/json',
               'user-agent': userAgent,
-              [SIGNATURE_HEADER]: signatureHeader(request.secret, Math.floor(now() / 1000), body),
+              [SIGNATURE_HEADER]: signatureHeader(request.secret, Math.floor(now() / 1000), { method: 'POST', url: parsedUrl.href, body }),
               [DELIVERY_HEADER]: request.deliveryId,
               [EVENT_HEADER]: request.event,
             },

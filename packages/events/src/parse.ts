@@ -5,6 +5,7 @@ import { parseGcpAudit } from './adapters/gcp-audit.js';
 import { parseSuricataEve } from './adapters/suricata-eve.js';
 import { parseSyslog } from './adapters/syslog.js';
 import { parseThreatstream } from './adapters/threatstream.js';
+import { isWindowsEventRecord, parseWindowsEvent } from './adapters/windows.js';
 import type { AdapterContext, JsonAdapter, TextAdapter } from './adapters/types.js';
 import { parseZeekJson } from './adapters/zeek-json.js';
 import { parseZeekTsv } from './adapters/zeek-tsv.js';
@@ -14,12 +15,13 @@ import { failure, isObject } from './util.js';
 /** Larger records are refused: a log record is bytes to kilobytes; a Zeek chunk is bounded by the bridge's message size. */
 export const MAX_RECORD_CHARS = 1024 * 1024;
 
-const JSON_ADAPTERS: Record<'threatstream' | 'ecs' | 'suricata-eve' | 'zeek-json' | 'gcp-audit', JsonAdapter> = {
+const JSON_ADAPTERS: Record<'threatstream' | 'ecs' | 'suricata-eve' | 'zeek-json' | 'gcp-audit' | 'windows-event', JsonAdapter> = {
   threatstream: parseThreatstream,
   ecs: parseEcs,
   'suricata-eve': parseSuricataEve,
   'zeek-json': parseZeekJson,
   'gcp-audit': parseGcpAudit,
+  'windows-event': parseWindowsEvent,
 };
 const TEXT_ADAPTERS: Record<'zeek-tsv' | 'syslog' | 'cef', TextAdapter> = {
   'zeek-tsv': parseZeekTsv,
@@ -43,6 +45,7 @@ function isJsonFormat(format: InputFormat): format is keyof typeof JSON_ADAPTERS
  */
 export function detectJsonFormat(record: Record<string, unknown>): InputFormat | undefined {
   if ('event_id' in record && 'event_type' in record) return 'threatstream';
+  if (isWindowsEventRecord(record)) return 'windows-event';
   if ('event_type' in record && ('flow_id' in record || 'src_ip' in record || 'in_iface' in record || 'pcap_cnt' in record)) return 'suricata-eve';
   if ('protoPayload' in record || ('logName' in record && 'insertId' in record)) return 'gcp-audit';
   if ('@timestamp' in record && (isObject(record.event) || isObject(record.ecs) || 'event.kind' in record || 'ecs.version' in record)) return 'ecs';

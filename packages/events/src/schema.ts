@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Every input format an adapter parses. `threatstream` is our own event JSON (design.md). */
-export const INPUT_FORMATS = ['threatstream', 'ecs', 'suricata-eve', 'zeek-json', 'zeek-tsv', 'syslog', 'cef', 'gcp-audit'] as const;
+export const INPUT_FORMATS = ['threatstream', 'ecs', 'suricata-eve', 'zeek-json', 'zeek-tsv', 'syslog', 'cef', 'gcp-audit', 'windows-event'] as const;
 export const InputFormatSchema = z.enum(INPUT_FORMATS);
 export type InputFormat = (typeof INPUT_FORMATS)[number];
 
@@ -170,6 +170,18 @@ export const NormalizedEventSchema = z.object({
   /** Our own event (design.md shape) as it arrived, so toSecurityEvent returns it unchanged. */
   threatstream: z.object({ event: Bag }).optional(),
   labels: z.record(z.string(), z.string()).optional(),
+  /** A Windows event log record (EVTX dump, Winlogbeat or NXLog JSON), ECS's `winlog` names. */
+  winlog: z
+    .object({
+      channel: z.string().optional(),
+      event_id: z.number().int().optional(),
+      provider_name: z.string().optional(),
+      computer_name: z.string().optional(),
+      record_id: z.number().optional(),
+      /** EventData (or UserData) fields as the provider named them: Sysmon's `Image`, `CommandLine`… */
+      event_data: Bag.optional(),
+    })
+    .optional(),
 });
 export type NormalizedEvent = z.infer<typeof NormalizedEventSchema>;
 

@@ -35,6 +35,8 @@ export function cors(allowedOrigins: readonly string[]): RequestHandler {
 /** Headers every answer carries: nothing here is meant to be cached by a shared cache or sniffed. */
 export const baseHeaders: RequestHandler = (_req, res, next) => {
   res.set('X-Content-Type-Options', 'nosniff');
+  // JSON needs no script, style or framing; the docs page replaces this with its own policy.
+  res.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
   res.set('Cache-Control', 'no-store');
   res.set('Referrer-Policy', 'no-referrer');
   next();

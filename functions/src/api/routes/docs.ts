@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { docsPage } from '../docs-page';
+import { docsPage, docsPagePolicy } from '../docs-page';
 import { API_TITLE, openApiDocument, type OpenApiDocument } from '../openapi';
 import { defineRoute, type RouteSpec } from '../route';
 
@@ -36,13 +36,13 @@ export function docsRoutes(allRoutes: () => RouteSpec[]): RouteSpec[] {
     tags: ['docs'],
     access: 'public',
     responses: { 200: { description: 'An HTML page.', contentType: 'text/html' } },
-    handler: ({ deps }) => ({
-      html: docsPage({
-        title: API_TITLE,
-        authEmulatorHost: deps.config.authEmulatorHost,
-      }),
-      headers: { 'Cache-Control': 'public, max-age=300' },
-    }),
+    handler: ({ deps }) => {
+      const html = docsPage({ title: API_TITLE, authEmulatorHost: deps.config.authEmulatorHost });
+      return {
+        html,
+        headers: { 'Cache-Control': 'public, max-age=300', 'Content-Security-Policy': docsPagePolicy(html, deps.config.authEmulatorHost) },
+      };
+    },
   });
 
   return [openApiRoute, docsRoute];

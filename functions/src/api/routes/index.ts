@@ -1,4 +1,6 @@
 import type { RouteSpec } from '../route';
+import { addNeverBlockRoute, listNeverBlockRoute, removeNeverBlockRoute } from './never-block';
+import { approveRoute, listApprovalsRoute, rejectRoute } from './approvals';
 import { acknowledgeAlertRoute, activeAlertsRoute, resolveAlertRoute } from './alerts';
 import { dashboardRoute, riskIndexRoute, summaryRoute, timelineRoute } from './analytics';
 import { docsRoutes } from './docs';
@@ -23,6 +25,12 @@ export const apiRoutes: RouteSpec[] = [
   listPlaybooksRoute,
   executePlaybookRoute,
   playbookHistoryRoute,
+  listApprovalsRoute,
+  approveRoute,
+  rejectRoute,
+  listNeverBlockRoute,
+  addNeverBlockRoute,
+  removeNeverBlockRoute,
   simulateEventRoute,
 ];
 apiRoutes.push(...docsRoutes(() => apiRoutes));

@@ -67,9 +67,10 @@ export const playbookHistoryRoute = defineRoute({
   path: '/api/playbooks/history',
   operationId: 'listPlaybookRuns',
   summary: 'Playbook runs, newest first',
-  description: 'Automatic and manual runs, newest first, optionally for one alert; pass `nextCursor` back as `cursor`.',
+  description:
+    'Automatic and manual runs, newest first, optionally for one alert; pass `nextCursor` back as `cursor`. Analysts and above: runs hold blocked addresses, EDR responses and responders\' e-mail addresses (as firestore.rules).',
   tags: ['playbooks'],
-  access: 'viewer',
+  access: 'analyst',
   request: { query: PlaybookHistoryQuery },
   responses: { 200: { description: 'A page of runs.', schema: PlaybookRunPageSchema } },
   handler: async ({ deps, query }) => ({ json: await playbooksOf(deps).history(query) }),

@@ -8,23 +8,31 @@ import {
   ThreatStatsQuery,
   ThreatStatsSchema,
 } from '../schemas';
-import { withId } from '../serialize';
-import { findThreat, recentThreats, threatStats } from '../services/threats';
+import { itemsWithinBytes, MAX_PAGE_BYTES, withId } from '../serialize';
+import { encodeCursor, findThreat, recentThreats, threatStats } from '../services/threats';
 
 export const recentThreatsRoute = defineRoute({
   method: 'get',
   path: '/api/threats/recent',
   operationId: 'listRecentThreats',
   summary: 'Recent threats, newest first',
-  description: 'Ordered by createdAt, newest first; pass `nextCursor` back as `cursor` for older pages.',
+  description:
+    'Ordered by createdAt, newest first; pass `nextCursor` back as `cursor` for older pages. A page stops early at about 1 MiB of JSON, saying so in `truncated`; `nextCursor` then continues after the last threat sent.',
   tags: ['threats'],
   access: 'viewer',
   request: { query: RecentThreatsQuery },
   responses: { 200: { description: 'A page of threats.', schema: ThreatPageSchema } },
   handler: async ({ deps, query }) => {
     const page = await recentThreats(deps.db, query);
+    const threats = page.threats.map((t) => withId(t.id, t.doc));
+    const kept = itemsWithinBytes(threats, MAX_PAGE_BYTES);
+    if (kept === threats.length) return { json: { threats, nextCursor: page.nextCursor } };
     return {
-      json: { threats: page.threats.map((t) => withId(t.id, t.doc)), nextCursor: page.nextCursor },
+      json: {
+        threats: threats.slice(0, kept),
+        nextCursor: encodeCursor(page.threats[kept - 1]!),
+        truncated: { reason: 'max_bytes', maxBytes: MAX_PAGE_BYTES, requested: query.limit, returned: kept },
+      },
     };
   },
 });

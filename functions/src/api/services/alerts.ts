@@ -1,10 +1,12 @@
-import { Timestamp, type Firestore } from 'firebase-admin/firestore';
-import { alertRef, alertsCollection, auditLogCollection } from '../../firestore/refs';
-import type { AlertDoc, AlertStatus, AuditActor } from '../../firestore/schema';
-import * as log from '../../logs';
-import { stageAlertClosed, type MetricsDeps } from '../../metrics/counters';
+import type { Firestore } from 'firebase-admin/firestore';
+import { AlertMissing, AlertTransitionRefused, type AlertAction } from '../../alerts/alert';
+import { transitionAlert as transitionInStore } from '../../alerts/store';
+import { alertsCollection } from '../../firestore/refs';
+import type { AlertDoc, AuditActor } from '../../firestore/schema';
+import type { MetricsDeps } from '../../metrics/counters';
 import { Conflict, NotFound } from '../errors';
-import { toWire } from '../serialize';
+
+export type { AlertAction } from '../../alerts/alert';
 
 export interface AlertRecord {
   id: string;
@@ -27,60 +29,23 @@ export async function countActiveAlerts(db: Firestore): Promise<number> {
   return snapshot.data().count;
 }
 
-export type AlertAction = 'acknowledge' | 'resolve';
-
-/** The alert state machine: OPEN → ACKNOWLEDGED → RESOLVED, and OPEN → RESOLVED. */
-const TRANSITIONS: Record<AlertAction, { from: readonly AlertStatus[]; to: AlertStatus }> = {
-  acknowledge: { from: ['OPEN'], to: 'ACKNOWLEDGED' },
-  resolve: { from: ['OPEN', 'ACKNOWLEDGED'], to: 'RESOLVED' },
-};
-
-export function canTransition(action: AlertAction, status: AlertStatus): boolean {
-  return TRANSITIONS[action].from.includes(status);
-}
-
 /**
- * Moves an alert to its next state in one transaction with its audit log entry: who, when, the
- * note (and, on resolving, the count of alerts closed). Two people acknowledging or resolving at
- * once serialise on the alert; the second gets a 409 (the state it expected is gone), never a
- * double transition.
+ * Acknowledges or resolves through the alert's owner (alerts/store.ts), mapping its refusals to
+ * the API's errors: 404 for an unknown alert, 409 for a transition its state does not allow.
  */
 export async function transitionAlert(
   db: Firestore,
   input: { alertId: string; action: AlertAction; actor: AuditActor; note: string | undefined; now: Date },
   metrics: MetricsDeps,
 ): Promise<AlertRecord> {
-  const { alertId, action, actor, note } = input;
-  const ref = alertRef(db, alertId);
-  const transition = TRANSITIONS[action];
-  const result = await db.runTransaction(async (tx) => {
-    const current = (await tx.get(ref)).data();
-    if (!current) throw new NotFound(`alert ${alertId} does not exist`);
-    if (!canTransition(action, current.status)) {
-      throw new Conflict(`cannot ${action} an alert that is ${current.status}`, {
-        status: current.status,
-        allowedFrom: transition.from,
-      });
+  try {
+    const { id, doc } = await transitionInStore(db, input, metrics);
+    return { id, doc };
+  } catch (error) {
+    if (error instanceof AlertMissing) throw new NotFound(error.message);
+    if (error instanceof AlertTransitionRefused) {
+      throw new Conflict(error.message, { status: error.status, allowedFrom: error.allowedFrom });
     }
-    const at = Timestamp.fromDate(input.now);
-    const changes: Partial<AlertDoc> =
-      action === 'acknowledge'
-        ? { status: 'ACKNOWLEDGED', acknowledgedBy: actor.id, acknowledgedAt: at, updatedAt: at }
-        : { status: 'RESOLVED', resolvedBy: actor.id, resolvedAt: at, resolutionNote: note ?? null, updatedAt: at };
-    // Someone who acknowledges takes the alert unless it is already assigned.
-    if (action === 'acknowledge' && current.assignee === null) changes.assignee = actor.id;
-    tx.update(ref, changes);
-    if (action === 'resolve') stageAlertClosed(tx, alertId, input.now, metrics);
-    tx.create(auditLogCollection(db).doc(), {
-      action: `alert.${action}`,
-      actor,
-      target: { collection: 'alerts', id: alertId },
-      changes: { from: current.status, ...(toWire(changes) as Record<string, unknown>) },
-      note: note ?? null,
-      at,
-    });
-    return { from: current.status, doc: { ...current, ...changes } };
-  });
-  log.alertTransitioned(alertId, result.from, transition.to, actor.id);
-  return { id: alertId, doc: result.doc };
+    throw error;
+  }
 }

@@ -62,3 +62,23 @@ export function healthProbes(deps: HealthProbeDeps): HealthProbes {
     gemini: () => probe('gemini', async () => deps.gemini()),
   };
 }
+
+/** How long one probe's answer is reused: /api/health is public, its probes are remote calls. */
+export const HEALTH_CACHE_MS = 5_000;
+
+/**
+ * The probes, each answer reused for `ttlMs` and shared by concurrent callers (one probe in
+ * flight at a time), so a flood of /api/health costs each dependency at most one call per
+ * `ttlMs` per instance.
+ */
+export function cachedHealthProbes(probes: HealthProbes, ttlMs: number, now: () => number = Date.now): HealthProbes {
+  const cache = <K extends keyof HealthProbes>(name: K): HealthProbes[K] => {
+    let entry: { at: number; answer: Promise<ServiceState> } | undefined;
+    return (() => {
+      const at = now();
+      if (!entry || at - entry.at >= ttlMs) entry = { at, answer: probes[name]() };
+      return entry.answer;
+    }) as HealthProbes[K];
+  };
+  return { firestore: cache('firestore'), pubsub: cache('pubsub'), kafka: cache('kafka'), gemini: cache('gemini') };
+}

@@ -1,11 +1,19 @@
 import type { Firestore } from 'firebase-admin/firestore';
-import { playbookRunsForAlertQuery, recentPlaybookRunsQuery } from '../../firestore/queries';
+import { paramEntries } from '../../domain/never-block';
+import { approvalsByStatusQuery, playbookRunsForAlertQuery, recentPlaybookRunsQuery } from '../../firestore/queries';
 import { playbookRunRef } from '../../firestore/refs';
-import type { AuditActor, PlaybookRunDoc } from '../../firestore/schema';
+import type { ApprovalDoc, AuditActor, PlaybookRunDoc } from '../../firestore/schema';
 import type { PlaybookDeps } from '../../playbooks/deps';
-import { AlertNotFoundError, executePlaybook, PlaybookNotFoundError } from '../../playbooks/executor';
+import {
+  AlertNotFoundError,
+  ApprovalNotFoundError,
+  decideApprovalAndResume,
+  executePlaybook,
+  PlaybookNotFoundError,
+} from '../../playbooks/executor';
+import { ApprovalRefused } from '../../playbooks/run';
 import { Conflict, InvalidArgument, NotFound } from '../errors';
-import type { Playbook as PlaybookView, PlaybookRunView } from '../schemas';
+import type { ApprovalView, Playbook as PlaybookView, PlaybookRunView } from '../schemas';
 import { toWire } from '../serialize';
 
 // The API's side of the playbooks module (functions/src/playbooks): the catalog it seeds and
@@ -22,7 +30,7 @@ export interface ExecuteInput {
 
 export interface ExecuteResult {
   runId: string;
-  outcome: 'finished' | 'already_finished' | 'lease_lost';
+  outcome: 'finished' | 'already_finished' | 'lease_lost' | 'awaiting_approval';
   run: PlaybookRunView;
 }
 
@@ -30,6 +38,18 @@ export interface PlaybookService {
   list(now: Date): Promise<PlaybookView[]>;
   execute(input: ExecuteInput): Promise<ExecuteResult>;
   history(input: { limit: number; cursor?: string; alertId?: string }): Promise<{ runs: PlaybookRunView[]; nextCursor: string | null }>;
+  approvals(input: { status: ApprovalDoc['status']; limit: number }): Promise<ApprovalView[]>;
+  /** The NEVER_BLOCK_CIDRS param's entries. */
+  neverBlockParam(): string[];
+  decide(input: { approvalId: string; decision: 'approve' | 'reject'; actor: AuditActor; note?: string }): Promise<{
+    approval: ApprovalView;
+    run: PlaybookRunView | null;
+  }>;
+}
+
+function approvalView(id: string, approval: ApprovalDoc): ApprovalView {
+  const { expireAt: _expireAt, ...visible } = approval;
+  return toWire({ id, ...visible }) as ApprovalView;
 }
 
 function runView(id: string, run: PlaybookRunDoc): PlaybookRunView {
@@ -73,6 +93,30 @@ export function playbookService(db: Firestore, engine: () => PlaybookDeps): Play
         });
       }
       return { runId: result.runId, outcome: result.outcome, run: runView(result.runId, result.run) };
+    },
+
+    neverBlockParam() {
+      return paramEntries(engine().settings.neverBlockCidrs).map((entry) => entry.cidr);
+    },
+
+    async approvals({ status, limit }) {
+      const snapshot = await approvalsByStatusQuery(db, status, limit).get();
+      return snapshot.docs.map((doc) => approvalView(doc.id, doc.data()));
+    },
+
+    async decide({ approvalId, decision, actor, note }) {
+      let result;
+      try {
+        result = await decideApprovalAndResume({ approvalId, decision, actor, ...(note !== undefined && { note }) }, engine());
+      } catch (error) {
+        if (error instanceof ApprovalNotFoundError) throw new NotFound(error.message);
+        if (error instanceof ApprovalRefused) throw new Conflict(error.message, { status: error.status });
+        throw error;
+      }
+      if (result.decided === 'expire') {
+        throw new Conflict(`approval ${approvalId} expired before this ${decision}: the step was not done`, { status: 'EXPIRED' });
+      }
+      return { approval: approvalView(approvalId, result.approval), run: result.run ? runView(result.run.runId, result.run.run) : null };
     },
 
     async history({ limit, cursor, alertId }) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { slidingDecision } from './rate-limiter';
+import { MemoryRateLimiter, slidingDecision } from './rate-limiter';
 
 const WINDOW = 60_000;
 const START = 1_700_000_040_000; // a window boundary (divisible by 60,000)
@@ -45,5 +45,25 @@ describe('slidingDecision', () => {
     const decision = slidingDecision({ count: 0, previousCount: 10 }, 10, WINDOW, START + 5_999, START);
     expect(decision.allowed).toBe(false);
     expect(decision.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('MemoryRateLimiter', () => {
+  it('allows limit requests per user in a window, then refuses; users are counted apart', async () => {
+    const limiter = new MemoryRateLimiter(() => new Date(30_000));
+    for (let i = 0; i < 5; i++) expect((await limiter.consume('reads', 'u1', 5, 60_000)).allowed).toBe(true);
+    const refused = await limiter.consume('reads', 'u1', 5, 60_000);
+    expect(refused).toMatchObject({ allowed: false, remaining: 0 });
+    expect(refused.retryAfterSeconds).toBeGreaterThan(0);
+    expect((await limiter.consume('reads', 'u2', 5, 60_000)).allowed).toBe(true);
+  });
+
+  it('holds at most maxKeys users, forgetting the least recently seen', async () => {
+    const limiter = new MemoryRateLimiter(() => new Date(30_000), 2);
+    await limiter.consume('reads', 'a', 1, 60_000);
+    await limiter.consume('reads', 'b', 1, 60_000);
+    await limiter.consume('reads', 'c', 1, 60_000); // forgets a
+    expect((await limiter.consume('reads', 'a', 1, 60_000)).allowed).toBe(true);
+    expect((await limiter.consume('reads', 'c', 1, 60_000)).allowed).toBe(false);
   });
 });

@@ -100,7 +100,37 @@ export class FirestoreRateLimiter implements RateLimiter {
   }
 }
 
-function currentState(stored: RateLimitDoc | undefined, windowStartMs: number, windowMs: number): WindowState {
+/**
+ * Per instance, in memory: for reads, where a Firestore transaction per GET would cost more than
+ * the read it guards and one user's document could not take more than about a write a second.
+ * Each instance counts alone, so a user gets at most `limit` × instances; `maxInstances` bounds it.
+ */
+export class MemoryRateLimiter implements RateLimiter {
+  private readonly windows = new Map<string, { windowStartMs: number; windowMs: number; count: number; previousCount: number }>();
+
+  constructor(
+    private readonly now: () => Date = () => new Date(),
+    /** Keys kept; past it the oldest are forgotten (a forgotten key starts afresh). */
+    private readonly maxKeys = 10_000,
+  ) {}
+
+  async consume(scope: string, key: string, limit: number, windowMs: number): Promise<RateDecision> {
+    const id = `${scope}|${key}`;
+    const nowMs = this.now().getTime();
+    const windowStartMs = Math.floor(nowMs / windowMs) * windowMs;
+    const stored = this.windows.get(id);
+    const state = currentState(stored, windowStartMs, windowMs);
+    const decision = slidingDecision(state, limit, windowMs, nowMs, windowStartMs);
+    if (decision.allowed) {
+      this.windows.delete(id); // re-inserted last: the Map's order is least recently used first
+      this.windows.set(id, { windowStartMs, windowMs, count: state.count + 1, previousCount: state.previousCount });
+      while (this.windows.size > this.maxKeys) this.windows.delete(this.windows.keys().next().value!);
+    }
+    return decision;
+  }
+}
+
+function currentState(stored: Pick<RateLimitDoc, 'windowStartMs' | 'windowMs' | 'count' | 'previousCount'> | undefined, windowStartMs: number, windowMs: number): WindowState {
   if (!stored || stored.windowMs !== windowMs) return { count: 0, previousCount: 0 };
   if (stored.windowStartMs === windowStartMs) return { count: stored.count, previousCount: stored.previousCount };
   if (stored.windowStartMs === windowStartMs - windowMs) return { count: 0, previousCount: stored.count };

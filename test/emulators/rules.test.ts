@@ -29,6 +29,8 @@ const SAMPLE_PATHS: Record<ReadableCollection, string[]> = {
   riskIndex: ['riskIndex/current', 'riskIndex/timeline/points/202601011200'],
   blocklist: ['blocklist/185.234.72.91'],
   auditLog: ['auditLog/e1'],
+  approvals: ['approvals/r1-0'],
+  neverBlock: ['neverBlock/n1'],
 };
 // The lists come from the one access table (functions/src/access.ts), so the rules are tested
 // against what the README and the API say.
@@ -36,6 +38,7 @@ const readersOf = (role: Role) =>
   (Object.entries(COLLECTION_READERS) as [ReadableCollection, Role][]).filter(([, lowest]) => lowest === role).flatMap(([c]) => SAMPLE_PATHS[c]);
 const EVERY_ROLE_READS = readersOf('viewer');
 const ANALYSTS_READ = readersOf('analyst');
+const RESPONDERS_READ = readersOf('responder');
 const NOBODY_READS = [
   ...FUNCTIONS_ONLY_COLLECTIONS.map((name) => (name === 'sourceActivity' ? 'sourceActivity/s1/sightings/t1' : `${name}/x1`)),
   'somethingNew/n1',
@@ -56,7 +59,7 @@ beforeAll(async () => {
   await env.clearFirestore();
   await env.withSecurityRulesDisabled(async (context) => {
     const db = context.firestore();
-    for (const path of [...EVERY_ROLE_READS, ...ANALYSTS_READ, ...NOBODY_READS]) {
+    for (const path of [...EVERY_ROLE_READS, ...ANALYSTS_READ, ...RESPONDERS_READ, ...NOBODY_READS]) {
       await setDoc(doc(db, path), { seeded: true, role: 'admin' });
     }
     // A profile claiming admin: rules must never take a role from a document.
@@ -105,6 +108,17 @@ describe('reads', () => {
     });
   }
 
+  for (const path of RESPONDERS_READ) {
+    it.each(['responder', 'admin'] as const)(`${path}: %s reads`, async (role) => {
+      await assertSucceeds(getDoc(doc(as(role), path)));
+      await assertSucceeds(getDocs(collection(as(role), parentCollection(path))));
+    });
+    it.each(['viewer', 'analyst'] as const)(`${path}: %s is refused`, async (role) => {
+      await assertFails(getDoc(doc(as(role), path)));
+      await assertFails(getDocs(collection(as(role), parentCollection(path))));
+    });
+  }
+
   for (const path of NOBODY_READS) {
     it.each(ROLES)(`${path}: even %s is refused`, async (role) => {
       await assertFails(getDoc(doc(as(role), path)));
@@ -122,7 +136,7 @@ describe('reads', () => {
   for (const [name, who] of outsiders) {
     it(`${name}: reads nothing`, async () => {
       const db = as(who as Parameters<typeof as>[0]);
-      for (const path of [...EVERY_ROLE_READS, ...ANALYSTS_READ]) {
+      for (const path of [...EVERY_ROLE_READS, ...ANALYSTS_READ, ...RESPONDERS_READ]) {
         await assertFails(getDoc(doc(db, path)));
       }
     });
@@ -136,7 +150,7 @@ describe('reads', () => {
 });
 
 describe('writes', () => {
-  const everything = [...EVERY_ROLE_READS, ...ANALYSTS_READ, ...NOBODY_READS, 'threats/new-one'];
+  const everything = [...EVERY_ROLE_READS, ...ANALYSTS_READ, ...RESPONDERS_READ, ...NOBODY_READS, 'threats/new-one'];
   it.each([...ROLES, 'none', 'anonymous'] as const)('%s cannot create, update or delete anything', async (role) => {
     const db = as(role);
     for (const path of everything) {

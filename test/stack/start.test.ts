@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DETECTION_CONFIG } from '../../functions/src/domain/config';
 import type { PlaybookRunDoc } from '../../functions/src/firestore/schema';
-import { PlaybookSchema, type Playbook } from '../../functions/src/playbooks/definition';
+import { PlaybookSchema, type Playbook } from '../../functions/src/domain/playbook';
 import type { PlaybookDeps } from '../../functions/src/playbooks/deps';
 import { runAutoPlaybooks } from '../../functions/src/playbooks/executor';
 import { autoRunId } from '../../functions/src/playbooks/plan';

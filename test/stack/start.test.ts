@@ -133,6 +133,8 @@ describe('npm start runs the schedules', () => {
         emailTo: [],
         webhookSecret: () => 'unused',
         runRetentionDays: 1,
+        approvalTimeoutMinutes: 30,
+        neverBlockCidrs: '',
       },
       catalog: { list: async () => [playbook], get: async (_db, id) => (id === playbook.id ? playbook : undefined) },
     };

@@ -16,15 +16,12 @@
  * are reported against the same base: records 3-4× larger, decoded, normalised, re-encoded.
  * Needs `npm run build`.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PubSub } from '@google-cloud/pubsub';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { startKafka } from '../tools/kafka/broker.mjs';
+import { Partitioners, type Kafka } from 'kafkajs';
 import { Simulation } from '../tools/simulator/scenarios';
-import { PROJECT, PUBSUB_EMULATOR, fmt, freePort, median, runBridge, unique, waitForPort, type Measure } from './bridge-throughput';
+import { fmt, median, runBridge, startBenchBackends, unique, type Measure } from './bridge-throughput';
 
 const ROOT = join(__dirname, '..');
 const { values: args } = parseArgs({
@@ -71,26 +68,7 @@ async function preload(kafka: Kafka, topic: string, values: Buffer[]) {
 async function main() {
   if (!existsSync(join(ROOT, 'bridge/lib/main.js'))) throw new Error('build first: npm run build');
   const cleanups: (() => Promise<void>)[] = [];
-  const kafkaInfo = process.env.KAFKA_BROKERS
-    ? await startKafka({ topics: [] })
-    : await startKafka({ port: await freePort(), controllerPort: await freePort(), topics: [], external: false });
-  cleanups.push(() => kafkaInfo.stop());
-  let emulatorHost = process.env.PUBSUB_EMULATOR_HOST;
-  if (!emulatorHost) {
-    const port = await freePort();
-    const emulator = spawn(PUBSUB_EMULATOR, ['--host=127.0.0.1', `--port=${port}`], { stdio: 'ignore', detached: true });
-    cleanups.push(async () => {
-      try {
-        process.kill(-emulator.pid!, 'SIGTERM');
-      } catch {}
-    });
-    await waitForPort(port, 60_000);
-    emulatorHost = `127.0.0.1:${port}`;
-  }
-  process.env.PUBSUB_EMULATOR_HOST = emulatorHost;
-  const kafka = new Kafka({ clientId: 'bench', brokers: kafkaInfo.brokers, logLevel: logLevel.NOTHING });
-  const pubsub = new PubSub({ projectId: PROJECT });
-  const env = { KAFKA_BROKERS: kafkaInfo.brokers.join(','), PUBSUB_EMULATOR_HOST: emulatorHost };
+  const { kafka, pubsub, env } = await startBenchBackends(cleanups);
 
   try {
     const eve = lines(join(ROOT, 'packages/events/samples/suricata-eve/eve.json'));

@@ -296,10 +296,12 @@ export async function runBridge(
   }
 }
 
-async function main() {
-  if (!existsSync(join(ROOT, 'bridge/lib/main.js'))) throw new Error('build first: npm run build');
-  const cleanups: (() => Promise<void>)[] = [];
-  const t0 = Date.now();
+/**
+ * A Kafka broker (KAFKA_BROKERS, or a local one on free ports) and a Pub/Sub emulator
+ * (PUBSUB_EMULATOR_HOST, or one started here), with clients and the bridge's environment.
+ * What it starts is added to `cleanups`, for the caller to run in reverse.
+ */
+export async function startBenchBackends(cleanups: (() => Promise<void>)[]) {
   const kafkaInfo = process.env.KAFKA_BROKERS
     ? await startKafka({ topics: [] })
     : await startKafka({ port: await freePort(), controllerPort: await freePort(), topics: [], external: false });
@@ -320,6 +322,14 @@ async function main() {
   const kafka = new Kafka({ clientId: 'bench', brokers: kafkaInfo.brokers, logLevel: logLevel.NOTHING });
   const pubsub = new PubSub({ projectId: PROJECT });
   const env = { KAFKA_BROKERS: kafkaInfo.brokers.join(','), PUBSUB_EMULATOR_HOST: emulatorHost };
+  return { kafkaInfo, emulatorHost, kafka, pubsub, env };
+}
+
+async function main() {
+  if (!existsSync(join(ROOT, 'bridge/lib/main.js'))) throw new Error('build first: npm run build');
+  const cleanups: (() => Promise<void>)[] = [];
+  const t0 = Date.now();
+  const { kafkaInfo, emulatorHost, kafka, pubsub, env } = await startBenchBackends(cleanups);
 
   try {
     console.log(`bridge benchmark · ${N} messages × ${ROUNDS} rounds · ${PARTITIONS} partitions · node ${process.version}`);

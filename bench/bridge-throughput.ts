@@ -281,6 +281,11 @@ export async function runBridge(
       await sleep(10);
     }
     if (!committed) throw new Error('the bridge did not finish in 10 minutes');
+    // A window that measured nothing (everything acknowledged before the warm-up sample, or in
+    // the same sample) has no rate: fail rather than report 0/s or Infinity/s as a figure.
+    if (!(firstCount < n && acked > first)) {
+      throw new Error(`nothing measured: ${firstCount} of ${n} already acknowledged at the warm-up mark, ${(acked - first).toFixed(0)} ms from there to the end`);
+    }
     return {
       rate: ((n - firstCount) * 1000) / (acked - first),
       seconds: (acked - first) / 1000,

@@ -420,7 +420,7 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
       return;
     }
     if (route.kind === 'publish') {
-      void this.publishParsed(route.format, route.messages, message, offset, run, bytes);
+      this.publishParsed(route.format, route.messages, message, offset, run, bytes);
       return;
     }
     const envelope = route;
@@ -461,37 +461,57 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
   /**
    * Publishes what one parsed record became (alerts to PUBSUB_TOPIC, observations to
    * PUBSUB_OBSERVATIONS_TOPIC), each retried until stored; the record is done when all are.
+   * Lean like the passthrough path: callbacks only, a promise only for a message that failed.
    */
-  private async publishParsed(
-    format: string,
-    messages: OutgoingMessage[],
-    message: KafkaMessage,
-    offset: number,
-    run: Run,
-    bytes: number,
-  ): Promise<void> {
-    try {
-      const origin = {
-        kafka_topic: run.topic,
-        kafka_partition: run.partitionLabel,
-        kafka_offset: message.offset,
-        kafka_timestamp: message.timestamp,
-      };
-      const results = await Promise.all(
-        messages.map((outgoing) => {
-          const publisher = outgoing.destination === 'events' ? this.publisher : this.observationsPublisher;
-          if (!publisher) throw new Error('an observation was parsed but the bridge has no observations publisher');
-          const attributes = { ...outgoing.attributes, ...origin };
-          return this.retry('pubsub', () => publishOnce(publisher, outgoing.data, attributes));
-        }),
-      );
-      for (const outgoing of messages) {
-        this.metrics.records.inc({ topic: run.topic, format, route: outgoing.destination === 'events' ? 'alert' : 'observation' });
-      }
-      if (results.every(Boolean)) this.published(offset, run, bytes);
+  private publishParsed(format: string, messages: OutgoingMessage[], message: KafkaMessage, offset: number, run: Run, bytes: number): void {
+    let pending = messages.length;
+    let delivered = true;
+    const doneOne = (outgoing: OutgoingMessage, ok: boolean) => {
+      if (ok) this.metrics.records.inc({ topic: run.topic, format, route: outgoing.destination === 'events' ? 'alert' : 'observation' });
+      else delivered = false;
+      if (--pending > 0) return;
+      if (delivered) this.published(offset, run, bytes);
       else this.settle(offset, run, bytes, false);
-    } catch (bug) {
-      this.fatal(bug);
+    };
+    if (pending === 0) {
+      this.published(offset, run, bytes);
+      return;
+    }
+    for (const outgoing of messages) {
+      const publisher = outgoing.destination === 'events' ? this.publisher : this.observationsPublisher;
+      if (!publisher) {
+        this.fatal(new Error('an observation was parsed but the bridge has no observations publisher'));
+        return;
+      }
+      const attributes = outgoing.attributes;
+      attributes.kafka_topic = run.topic;
+      attributes.kafka_partition = run.partitionLabel;
+      attributes.kafka_offset = message.offset;
+      attributes.kafka_timestamp = message.timestamp;
+      const retryUntilDone = async (error: Error) => {
+        try {
+          this.recordFailure('pubsub', error, 0);
+          doneOne(outgoing, await this.retry('pubsub', () => publishOnce(publisher, outgoing.data, attributes), 1));
+        } catch (bug) {
+          this.fatal(bug);
+        }
+      };
+      const done = (error: Error | null) => {
+        try {
+          if (error) void retryUntilDone(error);
+          else {
+            this.lastPublishSuccessAt = this.now();
+            doneOne(outgoing, true);
+          }
+        } catch (bug) {
+          this.fatal(bug);
+        }
+      };
+      try {
+        publisher.publish(outgoing.data, attributes, done);
+      } catch (error) {
+        done(error instanceof Error ? error : new Error(String(error)));
+      }
     }
   }
 

@@ -1,7 +1,12 @@
+import { ROLES as API_ROLES } from '@threatstream/events';
 import { describe, expect, it } from 'vitest';
-import { parseRole, roleAtLeast } from './roles';
+import { ROLES, parseRole, roleAtLeast } from './roles';
 
 describe('roles', () => {
+  it('are the API\'s roles in the API\'s order', () => {
+    expect(ROLES).toEqual(API_ROLES);
+  });
+
   it.each([
     ['viewer', 'analyst', false],
     ['analyst', 'analyst', true],

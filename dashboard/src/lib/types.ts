@@ -1,37 +1,33 @@
-// The documents the dashboard reads, typed from the functions' own zod schemas
-// (functions/src/firestore/schema.ts is the single source of truth). Only types cross over:
-// the schemas themselves import firebase-admin and node:net, which do not belong in a browser,
-// and every write is made by the functions, which validate what they write.
-import type { Timestamp as AdminTimestamp } from 'firebase-admin/firestore';
-import type { Timestamp } from 'firebase/firestore';
+// The documents and API answers the dashboard reads, typed from the zod schemas in
+// @threatstream/events, which the functions validate and write with. Only types cross over
+// (`import type`): every write is made by the functions, which validate what they write.
+// The dashboard imports nothing from functions/ (dashboard-imports.test.ts checks).
 import type {
-  AlertDoc as AdminAlertDoc,
   AlertStatus,
-  PlaybookRunDoc as AdminPlaybookRunDoc,
-  PlaybookRunStep as AdminPlaybookRunStep,
-  RiskIndexDoc as AdminRiskIndexDoc,
-  ThreatDoc as AdminThreatDoc,
-} from '../../../functions/src/firestore/schema';
-import type { EventType, Severity } from '../../../functions/src/domain/event';
-import type { MitreTechnique, RiskFactor } from '../../../functions/src/domain/threat';
-import type { Role } from '../../../functions/src/api/roles';
+  DashboardFigures,
+  EventType,
+  ExecuteOutcome,
+  MitreTechnique,
+  PlaybookHead,
+  RiskFactor,
+  Role,
+  Severity,
+  StoredDocuments,
+} from '@threatstream/events';
+import type { Timestamp } from 'firebase/firestore';
 
-/** A stored document as the web SDK hands it over: the Admin SDK's Timestamp is the web one here. */
-export type Web<T> = T extends AdminTimestamp
-  ? Timestamp
-  : T extends readonly (infer U)[]
-    ? Web<U>[]
-    : T extends object
-      ? { [K in keyof T]: Web<T[K]> }
-      : T;
+/** The stored documents as the web SDK hands them over: timestamps are the web SDK's. */
+type Stored = StoredDocuments<Timestamp>;
+/** The stored documents as the API sends them (functions/src/api/serialize.ts toWire): ISO strings. */
+type OnTheWire = StoredDocuments<string>;
 
-export type ThreatDoc = Web<AdminThreatDoc>;
-export type AlertDoc = Web<AdminAlertDoc>;
-export type PlaybookRunDoc = Web<AdminPlaybookRunDoc>;
-export type PlaybookRunStep = Web<AdminPlaybookRunStep>;
-export type RiskIndexDoc = Web<AdminRiskIndexDoc>;
+export type ThreatDoc = Stored['ThreatDoc'];
+export type AlertDoc = Stored['AlertDoc'];
+export type PlaybookRunDoc = Stored['PlaybookRunDoc'];
+export type PlaybookRunStep = Stored['PlaybookRunStep'];
+export type RiskIndexDoc = Stored['RiskIndexDoc'];
 
-export type { AlertStatus, EventType, MitreTechnique, RiskFactor, Role, Severity };
+export type { AlertStatus, DashboardFigures, EventType, MitreTechnique, RiskFactor, Role, Severity };
 
 /** A document with its id. */
 export interface WithId<T> {
@@ -39,39 +35,18 @@ export interface WithId<T> {
   data: T;
 }
 
-// API answers (functions/src/api/schemas.ts): plain JSON, timestamps as ISO strings.
-export type {
-  Dashboard as DashboardFigures,
-  Playbook as PlaybookView,
-  PlaybookRunView,
-} from '../../../functions/src/api/schemas';
-import type { Playbook as PlaybookView } from '../../../functions/src/api/schemas';
-
 /** What the dashboard uses of a playbook from GET /api/playbooks. */
-export type PlaybookSummary = Pick<PlaybookView, 'id' | 'name' | 'description' | 'trigger' | 'auto' | 'version'>;
+export type PlaybookSummary = PlaybookHead;
 
-/** A stored document as the API sends it (functions/src/api/serialize.ts toWire): timestamps as ISO strings. */
-export type Wire<T> = T extends AdminTimestamp
-  ? string
-  : T extends readonly (infer U)[]
-    ? Wire<U>[]
-    : T extends object
-      ? { [K in keyof T]: Wire<T[K]> }
-      : T;
+/** A playbook run as the API sends it (its PlaybookRun schema): the stored run without its lease, with its id. */
+export type PlaybookRunView = Omit<OnTheWire['PlaybookRunDoc'], 'leaseOwner' | 'leaseExpiresAt'> & { id: string };
 
-/**
- * POST /api/playbooks/execute's answer (api/services/playbooks.ts ExecuteResult). Its `run` is
- * spelled out from the stored document here because the API's wire schemas (wireObject) do not
- * carry field types through to TypeScript.
- */
+/** POST /api/playbooks/execute's answer. */
 export interface PlaybookExecution {
   runId: string;
-  outcome: ExecuteResult['outcome'];
-  run: Wire<Omit<AdminPlaybookRunDoc, 'leaseOwner' | 'leaseExpiresAt'>> & { id: string };
+  outcome: ExecuteOutcome;
+  run: PlaybookRunView;
 }
-import type { ExecuteResult } from '../../../functions/src/api/services/playbooks';
 
-import type { ApprovalDoc as AdminApprovalDoc } from '../../../functions/src/firestore/schema';
-
-/** GET /api/approvals's items (api/schemas.ts ApprovalSchema): the stored approval, on the wire, with its id. */
-export type ApprovalItem = Wire<Omit<AdminApprovalDoc, 'expireAt'>> & { id: string };
+/** GET /api/approvals's items: the stored approval, on the wire, with its id. */
+export type ApprovalItem = Omit<OnTheWire['ApprovalDoc'], 'expireAt'> & { id: string };

@@ -1,9 +1,7 @@
-import { z } from 'zod';
+import { ROLES, RoleSchema, type Role } from '@threatstream/events';
 
-/** Roles, lowest first: each role may do everything the roles before it may. */
-export const ROLES = ['viewer', 'analyst', 'responder', 'admin'] as const;
-export const RoleSchema = z.enum(ROLES);
-export type Role = z.infer<typeof RoleSchema>;
+/** Roles, lowest first (shared with the dashboard through the events package). */
+export { ROLES, RoleSchema, type Role };
 
 export function roleAtLeast(role: Role, minimum: Role): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(minimum);

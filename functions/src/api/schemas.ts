@@ -1,4 +1,5 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { dashboardFiguresSchema, severityCountsSchema } from '@threatstream/events';
 import { z } from 'zod';
 import { EVENT_TYPES, SEVERITIES, SecurityEventSchema, SeveritySchema } from '../domain/event';
 import {
@@ -328,10 +329,7 @@ export const TIMELINE_WINDOWS = ['15m', '1h', '6h', '24h', '7d'] as const;
 export const TIMELINE_BUCKETS = ['minute', 'hour'] as const;
 export const RISK_WINDOWS = ['1h', '6h', '24h'] as const;
 
-const SeverityCountsSchema = z.object(Object.fromEntries(SEVERITIES.map((s) => [s, z.number()])) as Record<
-  (typeof SEVERITIES)[number],
-  z.ZodNumber
->);
+const SeverityCountsSchema = severityCountsSchema();
 
 export const RiskIndexSchema = wireObject(RiskIndexDocSchema).openapi('RiskIndex');
 
@@ -340,28 +338,8 @@ export const TimelineBucketSchema = z
   .openapi('TimelineBucket');
 export type TimelineBucket = z.infer<typeof TimelineBucketSchema>;
 
-const Ranked = z.array(z.object({ key: z.string(), count: z.number() }));
-
-export const DashboardSchema = z
-  .object({
-    generatedAt: IsoDateTime,
-    riskIndex: orNull(RiskIndexSchema).openapi({ description: 'riskIndex/current; null until the scheduled function first ran.' }),
-    activeAlerts: z.number().int().openapi({ description: 'OPEN and ACKNOWLEDGED alerts (a count aggregation).' }),
-    currentHour: z.object({
-      start: IsoDateTime,
-      events: z.number().int(),
-      rejected: z.number().int(),
-      alertsOpened: z.number().int(),
-      alertsClosed: z.number().int(),
-      bySeverity: SeverityCountsSchema,
-      topEventTypes: Ranked,
-      topCountries: Ranked,
-    }),
-    lastMinutes: z
-      .array(z.object({ start: IsoDateTime, events: z.number().int() }))
-      .openapi({ description: 'Events in each of the last 15 minute buckets, oldest first.' }),
-  })
-  .openapi('Dashboard');
+// The dashboard reads this answer: its shape lives in @threatstream/events.
+export const DashboardSchema = dashboardFiguresSchema(IsoDateTime, orNull(RiskIndexSchema)).openapi('Dashboard');
 export type Dashboard = z.infer<typeof DashboardSchema>;
 
 export const RiskIndexViewSchema = z

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { EVENT_TYPES, EventTypeSchema, NormalizedEventSchema, type EventType } from '@threatstream/events';
+import { EVENT_TYPES, EventTypeSchema, NormalizedEventSchema, SEVERITIES, SeveritySchema, type EventType, type Severity } from '@threatstream/events';
 import { z } from 'zod';
 
 /**
@@ -8,10 +8,8 @@ import { z } from 'zod';
  * type as sent kept in `metadata.original_event_type`, never dropped.
  */
 export { EVENT_TYPES, EventTypeSchema, type EventType };
-
-export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO'] as const;
-export const SeveritySchema = z.enum(SEVERITIES);
-export type Severity = z.infer<typeof SeveritySchema>;
+/** Our severity scale, shared with the adapters and the dashboard through the events package. */
+export { SEVERITIES, SeveritySchema, type Severity };
 
 /** Larger events are rejected: a security event is a few hundred bytes, not a file upload. */
 export const MAX_EVENT_BYTES = 64 * 1024;

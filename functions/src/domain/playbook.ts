@@ -1,35 +1,40 @@
+import {
+  ACTIONS,
+  APPROVAL_CONDITIONS,
+  APPROVAL_STATUSES,
+  ActionSchema,
+  ApprovalConditionSchema,
+  ON_FAILURE,
+  OnFailureSchema,
+  PLAYBOOK_ID_PATTERN,
+  PlaybookHeadSchema,
+  PlaybookTriggerSchema,
+  RUN_STATUSES,
+  STEP_STATUSES,
+  SeveritySchema,
+  type Action,
+  type ApprovalCondition,
+  type ApprovalStatus,
+  type OnFailure,
+  type PlaybookTrigger,
+  type RunStatus,
+  type StepStatus,
+} from '@threatstream/events';
 import { z } from 'zod';
-import { EventTypeSchema, SeveritySchema } from './event';
 
 // What a playbook is: a trigger and ordered steps, each an action with typed parameters, a time
 // budget and what to do when it fails. Pure: no Firebase here, so the built-ins, the API and the
 // tests all validate playbooks the same way.
 
-export const ACTIONS = [
-  'block_ip',
-  'notify_webhook',
-  'notify_email',
-  'isolate_host',
-  'create_ticket',
-  'escalate',
-] as const;
-export const ActionSchema = z.enum(ACTIONS);
-export type Action = z.infer<typeof ActionSchema>;
+// The vocabulary runs and approvals are written in, and a playbook's head (id, trigger...), are
+// shared with the dashboard, so they live in @threatstream/events; the steps' parameters are here.
+export { ACTIONS, ActionSchema, type Action };
 
 /** Actions a person must be able to stop: they cut traffic, hosts or change who handles an alert. */
 export const DESTRUCTIVE_ACTIONS: readonly Action[] = ['block_ip', 'isolate_host', 'escalate'];
 
-/**
- * What about an alert's threats makes automation untrustworthy: its severity came from the model
- * (whose input the attacker wrote), the rules were unsure, or the source may be spoofed.
- */
-export const APPROVAL_CONDITIONS = ['model_raised', 'low_rules_confidence', 'spoofable_source'] as const;
-export const ApprovalConditionSchema = z.enum(APPROVAL_CONDITIONS);
-export type ApprovalCondition = z.infer<typeof ApprovalConditionSchema>;
-
-export const ON_FAILURE = ['continue', 'stop'] as const;
-export const OnFailureSchema = z.enum(ON_FAILURE);
-export type OnFailure = z.infer<typeof OnFailureSchema>;
+export { APPROVAL_CONDITIONS, ApprovalConditionSchema, type ApprovalCondition };
+export { ON_FAILURE, OnFailureSchema, type OnFailure };
 
 /**
  * The whole run must fit in one invocation of the trigger (timeoutSeconds 300) with room for the
@@ -131,29 +136,14 @@ export type PlaybookStep = z.output<typeof PlaybookStepSchema>;
 export type PlaybookStepInput = z.input<typeof PlaybookStepSchema>;
 export type StepParams<A extends Action> = Extract<PlaybookStep, { action: A }>['params'];
 
-export const PlaybookTriggerSchema = z.strictObject({
-  /** The alert's severity must be one of these. */
-  severities: z.array(SeveritySchema).min(1),
-  /** The alert's event type must be one of these; empty matches every type. */
-  eventTypes: z.array(EventTypeSchema).default([]),
-  /** The alert must have grown to at least this many threats (checked again as threats join it). */
-  minOccurrences: z.number().int().min(1).max(1_000_000).default(1),
-});
-export type PlaybookTrigger = z.output<typeof PlaybookTriggerSchema>;
+export { PLAYBOOK_ID_PATTERN, PlaybookTriggerSchema, type PlaybookTrigger };
 
-export const PLAYBOOK_ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
-
+const { auto, ...head } = PlaybookHeadSchema.shape;
 /** The fields of a playbook; `PlaybookSchema` adds the check across steps. */
 export const PlaybookFieldsSchema = z.strictObject({
-  id: z.string().regex(PLAYBOOK_ID_PATTERN, 'lower-case letters, digits and dashes, 2 to 63 characters'),
-  /** Raised whenever the definition changes; runs record the version they followed. */
-  version: z.number().int().positive(),
-  name: z.string().trim().min(1).max(100),
-  description: z.string().max(2000),
-  trigger: PlaybookTriggerSchema,
+  ...head,
   steps: z.array(PlaybookStepSchema).min(1).max(20),
-  /** Runs by itself on matching alerts; otherwise only when a responder executes it. */
-  auto: z.boolean(),
+  auto,
 });
 
 /** A playbook's steps must fit in one invocation of the trigger. */
@@ -168,12 +158,7 @@ export type PlaybookInput = z.input<typeof PlaybookSchema>;
 
 // ---- Runs and approvals: the states a run record and its steps move through ----
 
-export const STEP_STATUSES = ['PENDING', 'RUNNING', 'AWAITING_APPROVAL', 'SUCCEEDED', 'FAILED', 'SKIPPED'] as const;
-export type StepStatus = (typeof STEP_STATUSES)[number];
-export const RUN_STATUSES = ['PENDING', 'RUNNING', 'AWAITING_APPROVAL', 'SUCCEEDED', 'FAILED', 'PARTIAL'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
-export const APPROVAL_STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED'] as const;
-export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+export { APPROVAL_STATUSES, RUN_STATUSES, STEP_STATUSES, type ApprovalStatus, type RunStatus, type StepStatus };
 
 /** The conditions under which `step` waits for approval, given the alert's; empty: it runs. */
 export function approvalReasons(

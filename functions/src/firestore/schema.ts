@@ -1,91 +1,38 @@
-import { NormalizedEventSchema } from '@threatstream/events';
+import {
+  ALERT_STATUSES,
+  ALERT_THREAT_IDS_KEPT,
+  AlertStatusSchema,
+  AuditActorSchema,
+  MODEL_STATUSES,
+  ModelStatusSchema,
+  RISK_LEVELS,
+  storedDocumentSchemas,
+  type AlertStatus,
+  type AuditActor,
+  type ModelStatus,
+} from '@threatstream/events';
 import { Timestamp } from 'firebase-admin/firestore';
 import { z } from 'zod';
-import { EventTypeSchema, SeveritySchema } from '../domain/event';
-import { AnalysisSchema, GeoSchema, MitreTechniqueSchema, NetworkZoneSchema, RiskSchema } from '../domain/threat';
-import {
-  ActionSchema,
-  APPROVAL_STATUSES,
-  ApprovalConditionSchema,
-  OnFailureSchema,
-  PlaybookFieldsSchema,
-  RUN_BUDGET_MESSAGE,
-  RUN_STATUSES,
-  STEP_STATUSES,
-  fitsRunBudget,
-} from '../domain/playbook';
+import { NetworkZoneSchema } from '../domain/threat';
+import { PlaybookFieldsSchema, RUN_BUDGET_MESSAGE, RUN_STATUSES, STEP_STATUSES, fitsRunBudget } from '../domain/playbook';
 
 // One zod schema per stored document: the TypeScript type, the converter's validation on read
-// and (later) the OpenAPI components all come from here.
+// and the OpenAPI components all come from here. The documents the dashboard reads too (threats,
+// alerts, runs, approvals, the risk index) are defined once in @threatstream/events, over a
+// timestamp schema: here it is firebase-admin's Timestamp.
 
 export const TimestampSchema = z.instanceof(Timestamp);
 
-export const MODEL_STATUSES = ['analysed', 'cached', 'skipped', 'failed'] as const;
-export const ModelStatusSchema = z.enum(MODEL_STATUSES);
-export type ModelStatus = z.infer<typeof ModelStatusSchema>;
+const stored = storedDocumentSchemas(TimestampSchema);
 
-/**
- * What the model (Gemini) did with a threat the policy selected for it. Absent when the policy
- * did not select the threat or no model is configured: the rules analysis is then all there is.
- */
-export const ModelRecordSchema = z.object({
-  /** analysed: a fresh answer; cached: an earlier answer for the same event signature;
-   *  skipped: selected but over the per-minute budget; failed: see `reason`. */
-  status: ModelStatusSchema,
-  /** Why skipped or failed: budget_exhausted, timeout, rate_limited, server_error,
-   *  malformed_json, schema_violation, breaker_open, ... */
-  reason: z.string().optional(),
-  detail: z.string().optional(),
-  /** The model asked, e.g. gemini-3.5-flash-lite. */
-  name: z.string(),
-  /** Time the analysis function spent on the model path (cache, call, retry). */
-  latencyMs: z.number().int().nonnegative(),
-  /** The modelCache document the answer is cached under: a hash of the event's signature (type,
-   *  source, destination port, payload shape), the model and the prompt version. */
-  signature: z.string().optional(),
-  /** Technique ids the model named that are not in our ATT&CK table (dropped). */
-  droppedTechniques: z.array(z.string()).optional(),
-  at: TimestampSchema,
-});
+export { MODEL_STATUSES, ModelStatusSchema, type ModelStatus };
+
+/** What the model (Gemini) did with a threat the policy selected for it (see the events package). */
+export const ModelRecordSchema = stored.ModelRecordSchema;
 export type ModelRecord = z.infer<typeof ModelRecordSchema>;
 
 /** threats/{threatId}: an event as received, enriched, analysed and scored. */
-export const ThreatDocSchema = z.object({
-  // The event, as the producer sent it (snake_case, as on the wire).
-  event_id: z.string(),
-  timestamp: z.string(),
-  event_type: EventTypeSchema,
-  source_ip: z.string(),
-  destination_ip: z.string().optional(),
-  destination_port: z.number().int().optional(),
-  protocol: z.string().optional(),
-  payload: z.record(z.string(), z.unknown()),
-  metadata: z.record(z.string(), z.unknown()),
-  /** A sensor alert's normalised event (@threatstream/events), as parsed where it entered. */
-  normalized: NormalizedEventSchema.optional(),
-  // What ThreatStream made of it.
-  occurredAt: TimestampSchema,
-  geo: GeoSchema,
-  destinationGeo: GeoSchema.optional(),
-  analysis: AnalysisSchema,
-  /** The rules engine's analysis, kept when a model's analysis replaces `analysis`. */
-  rulesAnalysis: AnalysisSchema.optional(),
-  risk: RiskSchema,
-  /** What the model did with this threat (see ModelRecordSchema); absent if it was not asked. */
-  model: ModelRecordSchema.optional(),
-  /**
-   * Events from the same source in the recent-activity window when this one was scored, counted
-   * up to RECENT_ACTIVITY_SATURATION (7), where the factor's points stop growing.
-   */
-  recentActivity: z.number().int().nonnegative(),
-  alertId: z.string().optional(),
-  /** When this threat opened or joined its alert: time to alert is alertedAt − createdAt. */
-  alertedAt: TimestampSchema.optional(),
-  /** Pub/Sub message id of the delivery that created this document. */
-  messageId: z.string(),
-  createdAt: TimestampSchema,
-  expireAt: TimestampSchema,
-});
+export const ThreatDocSchema = stored.ThreatDocSchema;
 export type ThreatDoc = z.infer<typeof ThreatDocSchema>;
 
 /**
@@ -99,45 +46,10 @@ export const SourceSightingDocSchema = z.object({
 });
 export type SourceSightingDoc = z.infer<typeof SourceSightingDocSchema>;
 
-export const ALERT_STATUSES = ['OPEN', 'ACKNOWLEDGED', 'RESOLVED'] as const;
-export const AlertStatusSchema = z.enum(ALERT_STATUSES);
-export type AlertStatus = z.infer<typeof AlertStatusSchema>;
-
-/** How many threat ids an alert keeps; `occurrences` counts them all. */
-export const ALERT_THREAT_IDS_KEPT = 50;
+export { ALERT_STATUSES, ALERT_THREAT_IDS_KEPT, AlertStatusSchema, type AlertStatus };
 
 /** alerts/{alertId}: one ongoing attack (same source and type) that an analyst should look at. */
-export const AlertDocSchema = z.object({
-  title: z.string(),
-  severity: SeveritySchema,
-  status: AlertStatusSchema,
-  dedupKey: z.string(),
-  eventType: EventTypeSchema,
-  sourceIp: z.string(),
-  sourceCountry: z.string().optional(),
-  /** The most recent threat ids (at most ALERT_THREAT_IDS_KEPT), oldest first. */
-  threatIds: z.array(z.string()),
-  /** event_id of each threat in `threatIds`, same order. */
-  eventIds: z.array(z.string()),
-  occurrences: z.number().int().positive(),
-  maxRiskScore: z.number().int().min(0).max(100),
-  mitre: z.array(MitreTechniqueSchema),
-  firstSeen: TimestampSchema,
-  lastSeen: TimestampSchema,
-  assignee: z.string().nullable(),
-  acknowledgedBy: z.string().nullable(),
-  acknowledgedAt: TimestampSchema.nullable(),
-  resolvedBy: z.string().nullable(),
-  resolvedAt: TimestampSchema.nullable(),
-  resolutionNote: z.string().nullable(),
-  /**
-   * What its threats showed that makes automation wait for a person on destructive steps (the
-   * union over every threat that opened or joined it): see domain/alerting.ts.
-   */
-  approvalConditions: z.array(ApprovalConditionSchema).default([]),
-  createdAt: TimestampSchema,
-  updatedAt: TimestampSchema,
-});
+export const AlertDocSchema = stored.AlertDocSchema;
 export type AlertDoc = z.infer<typeof AlertDocSchema>;
 
 /**
@@ -169,15 +81,7 @@ export type RejectedEventDoc = z.infer<typeof RejectedEventDocSchema>;
 /** Firestore documents are limited to 1 MiB; an over-size message is kept in part. */
 export const MAX_REJECTED_RAW_BYTES = 256 * 1024;
 
-/** Who made a change: a person (through the API) or an automated actor. */
-export const AuditActorSchema = z.object({
-  type: z.enum(['user', 'playbook', 'system']),
-  /** Firebase Auth uid, playbook id, or function name. */
-  id: z.string(),
-  email: z.string().optional(),
-  role: z.string().optional(),
-});
-export type AuditActor = z.infer<typeof AuditActorSchema>;
+export { AuditActorSchema, type AuditActor };
 
 /** auditLog/{id}: one state change made by a person or a playbook, never updated afterwards. */
 export const AuditLogDocSchema = z.object({
@@ -226,92 +130,15 @@ export const StepStatusSchema = z.enum(STEP_STATUSES);
 export const RunStatusSchema = z.enum(RUN_STATUSES);
 
 /** One step of a run: the playbook's step as it was when the run started, and what it did. */
-export const PlaybookRunStepSchema = z.object({
-  index: z.number().int().nonnegative(),
-  name: z.string(),
-  action: ActionSchema,
-  params: z.record(z.string(), z.unknown()),
-  timeoutMs: z.number().int().positive(),
-  onFailure: OnFailureSchema,
-  requiresApproval: z.boolean().default(false),
-  approvalWhen: z.array(ApprovalConditionSchema).default([]),
-  /** The approval this step waited for, and how it was decided; null when it did not wait. */
-  approval: z
-    .object({
-      id: z.string(),
-      status: z.enum(APPROVAL_STATUSES),
-      reasons: z.array(z.string()),
-      decidedBy: AuditActorSchema.nullable(),
-      decidedAt: TimestampSchema.nullable(),
-    })
-    .nullable()
-    .default(null),
-  status: StepStatusSchema,
-  /** Executions of the step; above 1 after an instance died while it ran (see MAX_STEP_ATTEMPTS). */
-  attempts: z.number().int().nonnegative(),
-  /** What the action did (a dry run: what it would do), as plain JSON. */
-  output: z.record(z.string(), z.unknown()).nullable(),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
-  startedAt: TimestampSchema.nullable(),
-  finishedAt: TimestampSchema.nullable(),
-  durationMs: z.number().nonnegative().nullable(),
-});
+export const PlaybookRunStepSchema = stored.PlaybookRunStepSchema;
 export type PlaybookRunStep = z.infer<typeof PlaybookRunStepSchema>;
 
-/**
- * playbookRuns/{runId}: one execution of a playbook against an alert. An automatic run's id is
- * hash(alert, playbook), so trigger redeliveries find it; the lease says which invocation is
- * working on it and until when, so a crashed run is resumed and a live one is left alone.
- */
-export const PlaybookRunDocSchema = z.object({
-  playbookId: z.string(),
-  playbookVersion: z.number().int().positive(),
-  playbookName: z.string(),
-  alertId: z.string(),
-  trigger: z.enum(['auto', 'manual']),
-  /** Who started it: the playbook itself (auto) or a user (manual). */
-  actor: AuditActorSchema,
-  dryRun: z.boolean(),
-  status: RunStatusSchema,
-  steps: z.array(PlaybookRunStepSchema),
-  leaseOwner: z.string().nullable(),
-  /** Past this, another invocation may take the run over (set at creation too, for stalled PENDING runs). */
-  leaseExpiresAt: TimestampSchema.nullable(),
-  createdAt: TimestampSchema,
-  startedAt: TimestampSchema.nullable(),
-  finishedAt: TimestampSchema.nullable(),
-  updatedAt: TimestampSchema,
-  durationMs: z.number().nonnegative().nullable(),
-  expireAt: TimestampSchema,
-});
+/** playbookRuns/{runId}: one execution of a playbook against an alert (lease, steps, outcome). */
+export const PlaybookRunDocSchema = stored.PlaybookRunDocSchema;
 export type PlaybookRunDoc = z.infer<typeof PlaybookRunDocSchema>;
 
-/**
- * approvals/{runId}-{stepIndex}: a playbook step waiting for a responder's decision, with what it
- * will do (the step's dry-run output). PENDING until approved, rejected or expired.
- */
-export const ApprovalDocSchema = z.object({
-  runId: z.string(),
-  stepIndex: z.number().int().nonnegative(),
-  stepName: z.string(),
-  action: ActionSchema,
-  alertId: z.string(),
-  alertTitle: z.string(),
-  playbookId: z.string(),
-  playbookName: z.string(),
-  /** Why it waits: step_requires_approval, model_raised, low_rules_confidence, spoofable_source. */
-  reasons: z.array(z.string()),
-  /** What the step will do when approved: its dry-run output (address, host, URL, body...). */
-  preview: z.record(z.string(), z.unknown()),
-  status: z.enum(APPROVAL_STATUSES),
-  requestedAt: TimestampSchema,
-  /** Still PENDING past this, it expires: the step is not done. */
-  expiresAt: TimestampSchema,
-  decidedBy: AuditActorSchema.nullable(),
-  decidedAt: TimestampSchema.nullable(),
-  note: z.string().nullable(),
-  expireAt: TimestampSchema,
-});
+/** approvals/{runId}-{stepIndex}: a playbook step waiting for a responder's decision. */
+export const ApprovalDocSchema = stored.ApprovalDocSchema;
 export type ApprovalDoc = z.infer<typeof ApprovalDocSchema>;
 
 /**
@@ -391,33 +218,8 @@ export const MetricsLedgerDocSchema = z.object({
 });
 export type MetricsLedgerDoc = z.infer<typeof MetricsLedgerDocSchema>;
 
-export const RISK_LEVELS = ['low', 'guarded', 'elevated', 'severe'] as const;
+export { RISK_LEVELS };
 
-/**
- * riskIndex/{minute} (timeline, kind "minute") and riskIndex/current (kind "current", which the
- * dashboard listens to): the estate's 0-100 risk index (metrics/risk-index.ts explains it).
- */
-export const RiskIndexDocSchema = z.object({
-  kind: z.enum(['current', 'minute']),
-  /** The minute the index describes (the last complete one), e.g. "2026-01-01T12:34Z". */
-  minute: z.string(),
-  bucketStart: TimestampSchema,
-  index: z.number().int().min(0).max(100),
-  level: z.enum(RISK_LEVELS),
-  /** Decayed severity-weighted threats per minute over the window. */
-  load: z.number().nonnegative(),
-  /** Mean severity-weighted threats per minute over the baseline day. */
-  baseline: z.number().nonnegative(),
-  /** max(baseline, floor): what `load` is compared with. */
-  reference: z.number().positive(),
-  /** Threats per severity over the window (not decayed). */
-  recent: z.record(z.string(), z.number()),
-  /** Each severity's share of `load`, largest first: the explanation of the index. */
-  contributions: z.array(z.object({ severity: SeveritySchema, weight: z.number(), load: z.number() })),
-  windowMinutes: z.number().int().positive(),
-  halfLifeMinutes: z.number().positive(),
-  computedAt: TimestampSchema,
-  /** The timeline expires (TTL); `current` never does (null). */
-  expireAt: TimestampSchema.nullable(),
-});
+/** riskIndex/{minute} and riskIndex/current: the estate's 0-100 risk index (metrics/risk-index.ts). */
+export const RiskIndexDocSchema = stored.RiskIndexDocSchema;
 export type RiskIndexDoc = z.infer<typeof RiskIndexDocSchema>;

@@ -1,4 +1,5 @@
 import type { Firestore } from 'firebase-admin/firestore';
+import type { ExecuteOutcome } from '@threatstream/events';
 import { paramEntries } from '../../domain/never-block';
 import { approvalsByStatusQuery, playbookRunsForAlertQuery, recentPlaybookRunsQuery } from '../../firestore/queries';
 import { playbookRunRef } from '../../firestore/refs';
@@ -30,7 +31,7 @@ export interface ExecuteInput {
 
 export interface ExecuteResult {
   runId: string;
-  outcome: 'finished' | 'already_finished' | 'lease_lost' | 'awaiting_approval';
+  outcome: ExecuteOutcome;
   run: PlaybookRunView;
 }
 

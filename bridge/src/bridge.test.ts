@@ -186,6 +186,26 @@ describe('Bridge', () => {
     expect(metrics.records.get({ topic: TOPIC, format: 'ecs', route: 'dead_letter' })).toBe(1);
   });
 
+  it('retries a parsed record\'s failed publish and commits it only once the retry is stored', async () => {
+    const { bridge, consumer, publisher, metrics } = await setup();
+    await consumer.deliver(0, [message(0, ecsRecord('alert', 'a-0'))]).done;
+    await flush();
+    publisher.fail(0);
+    await flush();
+    await bridge.commit();
+    expect(consumer.lastCommit(0)).toBe('0'); // the first offset not yet stored
+    expect(metrics.records.get({ topic: TOPIC, format: 'ecs', route: 'alert' })).toBe(0);
+    await vi.waitFor(() => expect(publisher.pending.has('0')).toBe(true), { timeout: 2_000 });
+    expect(publisher.attempts).toEqual(['a-0', 'a-0']);
+    publisher.ack(0);
+    await flush();
+    await flush();
+    await bridge.commit();
+    expect(consumer.lastCommit(0)).toBe('1');
+    expect(metrics.records.get({ topic: TOPIC, format: 'ecs', route: 'alert' })).toBe(1);
+    expect(metrics.publishErrors.get({ destination: 'pubsub' })).toBe(1);
+  });
+
   it('consumes mapped topics beside the main one and commits each topic on its own', async () => {
     const { bridge, consumer, publisher } = await setup({ BRIDGE_TOPIC_FORMATS: 'ids=ecs' });
     expect(consumer.subscribe).toHaveBeenCalledWith({ topics: [TOPIC, 'ids'], fromBeginning: true });

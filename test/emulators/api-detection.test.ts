@@ -2,6 +2,8 @@
 // built-in rules, exceptions, the coverage matrix and the audit entries of each change.
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { compileRuleText } from '../../functions/src/detection/catalog-changes';
+import { importSigmaRule, readCatalog } from '../../functions/src/detection/catalog-store';
 import { call } from '../support/api';
 import { createUser, createUsersByRole, type Role, type TestUser } from '../support/auth';
 import { firestore } from '../support/emulators';
@@ -209,8 +211,9 @@ describe('detection coverage', () => {
     expect(response.body.environment).toBe('local');
     expect(response.body.tactics.map((tactic: { id: string }) => tactic.id).slice(0, 3)).toEqual(['reconnaissance', 'resource-development', 'initial-access']);
     const credential = response.body.tactics.find((tactic: { id: string }) => tactic.id === 'credential-access');
-    const bruteForce = credential.techniques.find((technique: { id: string }) => technique.id === 'T1110' || technique.id.startsWith('T1110.'));
-    expect(bruteForce).toBeDefined();
+    const ssh = credential.techniques.filter((technique: { rules: { id: string }[] }) => technique.rules.some((rule) => rule.id === 'ssh-brute-force'));
+    expect(ssh.map((technique: { id: string }) => technique.id.slice(0, 5))).toContain('T1110');
+    expect(ssh[0].rules.find((rule: { id: string }) => rule.id === 'ssh-brute-force')).toMatchObject({ source: 'builtin', severity: expect.any(String) });
     expect(credential.covered).toBeGreaterThan(0);
     expect((await call('/detection-coverage')).status).toBe(401);
   });
@@ -222,9 +225,9 @@ describe('detection exceptions', () => {
 
   it('an analyst creates one (owner defaults to them), lists it as active, expires it (audited); viewers may not', async () => {
     const analyst = await createUser('analyst', 'detection-analyst');
-    const created = await call('/detection-exceptions', { token: analyst.idToken, body: { ruleId: 'vertical-port-scan', match, reason: 'our weekly vulnerability scanner', expiresAt: inDays(30) } });
+    const created = await call('/detection-exceptions', { token: analyst.idToken, body: { ruleId: 'port-scan-vertical', match, reason: 'our weekly vulnerability scanner', expiresAt: inDays(30) } });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ ruleId: 'vertical-port-scan', owner: analyst.email, createdBy: analyst.email, hits: 0, active: true });
+    expect(created.body).toMatchObject({ ruleId: 'port-scan-vertical', owner: analyst.email, createdBy: analyst.email, hits: 0, active: true });
     const id: string = created.body.id;
 
     const list = await call('/detection-exceptions', { token: users.analyst.idToken });
@@ -242,13 +245,13 @@ describe('detection exceptions', () => {
 
     const audit = await auditFor('detectionExceptions', id);
     expect(audit.map((entry) => entry.action)).toEqual(['detection_exception.create', 'detection_exception.expire']);
-    expect(audit[0]).toMatchObject({ actor: { id: analyst.uid }, changes: { ruleId: 'vertical-port-scan', reason: 'our weekly vulnerability scanner' } });
+    expect(audit[0]).toMatchObject({ actor: { id: analyst.uid }, changes: { ruleId: 'port-scan-vertical', reason: 'our weekly vulnerability scanner' } });
   });
 
   it('refuses a missing or too distant expiry, an unknown rule, a bad CIDR and an unknown field', async () => {
     const analyst = await createUser('analyst', 'detection-analyst2');
     const post = (body: Record<string, unknown>) => call('/detection-exceptions', { token: analyst.idToken, body });
-    const base = { ruleId: 'vertical-port-scan', match, reason: 'our weekly vulnerability scanner', expiresAt: inDays(30) };
+    const base = { ruleId: 'port-scan-vertical', match, reason: 'our weekly vulnerability scanner', expiresAt: inDays(30) };
     const { expiresAt: _omitted, ...noExpiry } = base;
     expect((await post(noExpiry)).status).toBe(400);
     const far = await post({ ...base, expiresAt: inDays(400) });
@@ -264,5 +267,46 @@ describe('detection exceptions', () => {
     const field = await post({ ...base, match: { field: 'source.ipp', op: 'equals', values: ['1.2.3.4'] } });
     expect(field.status).toBe(400);
     expect(field.body.error.message).toContain('is not a field');
+  });
+});
+
+describe('the store behind the API', () => {
+  it('npm run sigma -- import goes through it: created once, an unchanged re-import keeps the version, audited as sigma-import', async () => {
+    const uuid = randomUUID();
+    const compiledText = compileRuleText(sigmaText(uuid), 'sigma');
+    if (!compiledText.ok) throw new Error(compiledText.errors.join('; '));
+    const now = new Date();
+    const first = await importSigmaRule(firestore(), compiledText.compiled, undefined, ['local'], now);
+    expect(first).toMatchObject({ outcome: 'created', doc: { version: 1, updatedBy: 'sigma-import', enabledIn: ['local'] } });
+    const second = await importSigmaRule(firestore(), compiledText.compiled, undefined, ['local'], now);
+    expect(second).toMatchObject({ outcome: 'unchanged', doc: { version: 1 } });
+    const third = await importSigmaRule(firestore(), compiledText.compiled, undefined, ['staging'], now);
+    expect(third).toMatchObject({ outcome: 'changed', doc: { version: 2, enabledIn: ['local', 'staging'] } });
+    const audit = await auditFor('detectionRules', `sigma-${uuid}`);
+    expect(audit.map((entry) => [entry.action, entry.actor.id])).toEqual([
+      ['detection_rule.create', 'sigma-import'],
+      ['detection_rule.import', 'sigma-import'],
+    ]);
+  });
+
+  it('readCatalog runs what is enabled in the environment: stored rules there, built-in overrides, unexpired exceptions', async () => {
+    const id = uniqueId();
+    expect((await call('/detection-rules', { token: admin2.idToken, body: { text: ruleText(id), format: 'rule', enabledIn: ['staging'] } })).status).toBe(201);
+    expect((await call('/detection-rules/c2-beaconing', { method: 'PUT', token: admin2.idToken, body: { enabledIn: ['local', 'production'] } })).status).toBe(200);
+    const analyst = await createUser('analyst', 'detection-analyst3');
+    const exception = await call('/detection-exceptions', { token: analyst.idToken, body: { ruleId: id, match: { field: 'source.ip', op: 'equals', values: ['203.0.113.9'] }, reason: 'the red team box', expiresAt: new Date(Date.now() + 86_400_000).toISOString() } });
+    expect(exception.status).toBe(201);
+
+    const staging = await readCatalog(firestore(), 'staging');
+    expect(staging.rules.map((rule) => rule.id)).toContain(id);
+    expect(staging.rules.map((rule) => rule.id)).not.toContain('c2-beaconing');
+    expect(staging.exceptions.map((entry) => entry.id)).toContain(exception.body.id);
+    const local = await readCatalog(firestore(), 'local');
+    expect(local.rules.map((rule) => rule.id)).not.toContain(id);
+    expect(local.rules.map((rule) => rule.id)).toContain('c2-beaconing');
+
+    expect((await call(`/detection-exceptions/${exception.body.id}/expire`, { method: 'POST', token: analyst.idToken })).status).toBe(200);
+    expect((await readCatalog(firestore(), 'staging')).exceptions.map((entry) => entry.id)).not.toContain(exception.body.id);
+    expect((await call('/detection-rules/c2-beaconing', { method: 'PUT', token: admin2.idToken, body: { enabledIn: ['local', 'staging', 'production'] } })).status).toBe(200);
   });
 });

@@ -247,7 +247,7 @@ export const createDetectionExceptionRoute = defineRoute({
     body: {
       schema: CreateDetectionExceptionBodySchema,
       required: true,
-      example: { ruleId: 'vertical-port-scan', match: { field: 'source.ip', op: 'cidr', values: ['10.20.0.5/32'] }, reason: 'our weekly vulnerability scanner', expiresAt: '2027-03-01T00:00:00Z' },
+      example: { ruleId: 'port-scan-vertical', match: { field: 'source.ip', op: 'cidr', values: ['10.20.0.5/32'] }, reason: 'our weekly vulnerability scanner', expiresAt: '2027-03-01T00:00:00Z' },
     },
   },
   responses: { 201: { description: 'The exception.', schema: DetectionExceptionSchema } },

@@ -8,6 +8,7 @@ import { getFirestore } from 'firebase-admin/firestore';
 import { EnvironmentSchema, type Environment } from '../../functions/src/detection/catalog';
 import { sigmaMeta } from '../../functions/src/detection/catalog-changes';
 import { CatalogRefusal, importSigmaRule } from '../../functions/src/detection/catalog-store';
+import { MAX_RULE_TEXT } from '../../functions/src/detection/rule';
 import { loadSigma } from '../../functions/src/detection/sigma/load';
 
 const USAGE = 'usage: npm run sigma -- import <dir|file>... [--status stable,test] [--env local,staging,production] [--dry-run]';
@@ -56,7 +57,9 @@ async function main(): Promise<number> {
       continue;
     }
     try {
-      const { doc, outcome } = await importSigmaRule(db, { rule: compiled.rule, source: 'sigma', sigma: sigmaMeta(compiled) }, undefined, environments, now);
+      // The document's own YAML, unless it is over the catalog's limit (the rule still loads).
+      const text = compiled.text !== undefined && compiled.text.length <= MAX_RULE_TEXT ? compiled.text : undefined;
+      const { doc, outcome } = await importSigmaRule(db, { rule: compiled.rule, source: 'sigma', sigma: sigmaMeta(compiled) }, text, environments, now);
       counts[outcome]++;
       console.log(`${`${outcome} v${doc.version}`.padEnd(11)}${id}  ${compiled.title}  [${doc.enabledIn.join(',') || 'disabled'}]${warnings}`);
     } catch (error) {

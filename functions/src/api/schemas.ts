@@ -466,7 +466,7 @@ export const DetectionRuleVersionSchema = z
   .openapi('DetectionRuleVersion');
 
 export const DetectionRuleDetailSchema = DetectionRuleSummarySchema.extend({
-  text: z.string().nullable().openapi({ description: 'The text as submitted (YAML, JSON or Sigma); null for built-in and imported rules.' }),
+  text: z.string().nullable().openapi({ description: 'The text as submitted (YAML, JSON or Sigma); null for built-in rules.' }),
   rule: EngineRuleJson,
   versions: z.array(DetectionRuleVersionSchema).openapi({ description: 'Earlier versions, newest first (at most 100).' }),
 }).openapi('DetectionRule');

@@ -3,6 +3,7 @@ import { DetectionRuleDocSchema, type DetectionRuleDoc } from './catalog';
 import { builtinOverrideDoc, changedRuleDoc, compileRuleText, expiredExceptionDoc, newExceptionDoc, newRuleDoc } from './catalog-changes';
 import { catalogRules } from './catalog-store';
 import { BUILT_IN_RULES } from './pack';
+import { compileSigma, parseSigmaDocuments } from './sigma/compile';
 
 const now = new Date('2026-12-07T12:00:00Z');
 
@@ -70,6 +71,11 @@ describe('compileRuleText', () => {
     expect(result.compiled.source).toBe('sigma');
     expect(result.compiled.rule).toMatchObject({ id: 'sigma-8f2c9d41-0a3b-4c5d-9e6f-112233445566', severity: 'HIGH', techniques: ['T1033'] });
     expect(result.compiled.sigma).toMatchObject({ status: 'test', level: 'high', falsepositives: ['Admin scripts'], references: ['https://example.com/whoami'] });
+  });
+  it('keeps each Sigma document\'s own YAML, which the import stores as the rule text', () => {
+    const loaded = compileSigma(parseSigmaDocuments(`${SIGMA_TEXT}\n---\n${SIGMA_TEXT.replace('8f2c9d41', '9f2c9d41').replaceAll('whoami', 'hostname')}`).documents).loaded;
+    expect(loaded.map((rule) => rule.text?.includes('whoami.exe'))).toEqual([true, false]);
+    expect(loaded[1]!.text).toContain('hostname.exe');
   });
   it('refuses a Sigma rule that cannot be honoured in full, or whose status is not loaded, with the reason', () => {
     expect(compileRuleText(SIGMA_TEXT.replace('Image|endswith', 'Image|nosuchmodifier'), 'sigma')).toMatchObject({ ok: false, errors: [expect.stringContaining('nosuchmodifier')] });

@@ -30,6 +30,8 @@ export interface CompiledSigma {
   references: string[];
   status?: string;
   level?: string;
+  /** The Sigma document's own YAML, for review (the API shows it as the rule's text). */
+  text?: string;
   /** Non-fatal notes, e.g. a tag naming an ATT&CK technique that is not current. */
   warnings: string[];
 }
@@ -62,6 +64,13 @@ const TACTIC_TYPES: [string, EventType][] = [
 ];
 
 type Doc = Record<string, unknown>;
+
+/** Each parsed document's YAML, kept beside it (not in it: the document is the rule's data). */
+const SOURCE_TEXT = new WeakMap<Doc, string>();
+const sourceTextOf = (doc: Doc) => {
+  const text = SOURCE_TEXT.get(doc);
+  return text !== undefined ? { text } : {};
+};
 const isObject = (value: unknown): value is Doc => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Parses YAML text holding one or more Sigma documents (rules, filters, correlations). */
@@ -83,7 +92,10 @@ export function parseSigmaDocuments(text: string, source = '(text)'): { document
     }
     if (value === null || value === undefined) continue;
     if (!isObject(value)) refused.push({ reason: `${source}: a Sigma document must be a map` });
-    else documents.push(value);
+    else {
+      SOURCE_TEXT.set(value, document.toString());
+      documents.push(value);
+    }
   }
   return { documents, refused };
 }
@@ -196,7 +208,7 @@ function compileDetectionRule(doc: Doc, logSources: Readonly<Record<string, LogS
     ...(typeof doc.status === 'string' ? { status: doc.status } : {}),
     ...(typeof doc.level === 'string' ? { level: doc.level } : {}),
   };
-  return { compiled: { sigmaId: doc.id, title: doc.title, rule: parsed.data, logSource: ls, falsepositives, ...meta, warnings }, ls };
+  return { compiled: { sigmaId: doc.id, title: doc.title, rule: parsed.data, logSource: ls, falsepositives, ...meta, ...sourceTextOf(doc), warnings }, ls };
 }
 
 function describe(title: string, description: string, falsepositives: string[]): string {
@@ -476,6 +488,7 @@ function compileCorrelation(doc: Doc, byRef: Map<string, { compiled: CompiledSig
     references: Array.isArray(doc.references) ? doc.references.map(String) : [],
     ...(typeof doc.status === 'string' ? { status: doc.status } : {}),
     ...(typeof doc.level === 'string' ? { level: doc.level } : {}),
+    ...sourceTextOf(doc),
     warnings: [],
   };
 }

@@ -273,14 +273,15 @@ describe('detection exceptions', () => {
 describe('the store behind the API', () => {
   it('npm run sigma -- import goes through it: created once, an unchanged re-import keeps the version, audited as sigma-import', async () => {
     const uuid = randomUUID();
-    const compiledText = compileRuleText(sigmaText(uuid), 'sigma');
+    // No references or false positives: optional fields left unset must not reach Firestore as undefined.
+    const compiledText = compileRuleText(sigmaText(uuid).replace(/^(references|falsepositives):.*\n/gm, ''), 'sigma');
     if (!compiledText.ok) throw new Error(compiledText.errors.join('; '));
     const now = new Date();
     const first = await importSigmaRule(firestore(), compiledText.compiled, undefined, ['local'], now);
     expect(first).toMatchObject({ outcome: 'created', doc: { version: 1, updatedBy: 'sigma-import', enabledIn: ['local'] } });
     const second = await importSigmaRule(firestore(), compiledText.compiled, undefined, ['local'], now);
     expect(second).toMatchObject({ outcome: 'unchanged', doc: { version: 1 } });
-    const third = await importSigmaRule(firestore(), compiledText.compiled, undefined, ['staging'], now);
+    const third = await importSigmaRule(firestore(), compiledText.compiled, undefined, ['staging'], new Date(now.getTime() + 1_000));
     expect(third).toMatchObject({ outcome: 'changed', doc: { version: 2, enabledIn: ['local', 'staging'] } });
     const audit = await auditFor('detectionRules', `sigma-${uuid}`);
     expect(audit.map((entry) => [entry.action, entry.actor.id])).toEqual([

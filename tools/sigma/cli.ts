@@ -52,7 +52,7 @@ async function main(): Promise<number> {
     const id = compiled.rule.id;
     const warnings = compiled.warnings.length ? `  (${compiled.warnings.join('; ')})` : '';
     if (db === undefined) {
-      console.log(`valid      ${id}  ${compiled.title}${warnings}`);
+      console.log(`valid         ${id}  ${compiled.title}${warnings}`);
       counts.valid++;
       continue;
     }
@@ -61,13 +61,13 @@ async function main(): Promise<number> {
       const text = compiled.text !== undefined && compiled.text.length <= MAX_RULE_TEXT ? compiled.text : undefined;
       const { doc, outcome } = await importSigmaRule(db, { rule: compiled.rule, source: 'sigma', sigma: sigmaMeta(compiled) }, text, environments, now);
       counts[outcome]++;
-      console.log(`${`${outcome} v${doc.version}`.padEnd(11)}${id}  ${compiled.title}  [${doc.enabledIn.join(',') || 'disabled'}]${warnings}`);
+      console.log(`${`${outcome} v${doc.version} `.padEnd(14)}${id}  ${compiled.title}  [${doc.enabledIn.join(',') || 'disabled'}]${warnings}`);
     } catch (error) {
       if (!(error instanceof CatalogRefusal)) throw error;
       refused.push(`${compiled.sigmaId}  ${compiled.title}: ${error.message}`);
     }
   }
-  for (const line of refused) console.log(`refused    ${line}`);
+  for (const line of refused) console.log(`refused       ${line}`);
   const summary = dryRun ? `${counts.valid} valid` : `${counts.created} created, ${counts.changed} changed, ${counts.unchanged} unchanged`;
   console.log(`\n${result.files} files: ${summary}, ${refused.length} refused`);
   return refused.length > 0 ? 1 : 0;

@@ -71,7 +71,7 @@ export function compileRuleText(text: string, format: RuleTextFormat, options: S
 
 /** Version 1 of a stored rule. */
 export function newRuleDoc(compiled: CompiledRuleText, text: string | undefined, enabledIn: readonly Environment[], by: string, now: Date): DetectionRuleDoc {
-  return DetectionRuleDocSchema.parse({
+  return plain(DetectionRuleDocSchema.parse({
     rule: { ...compiled.rule, version: 1 },
     source: compiled.source,
     ...(text !== undefined ? { text } : {}),
@@ -80,7 +80,7 @@ export function newRuleDoc(compiled: CompiledRuleText, text: string | undefined,
     version: 1,
     updatedAt: now.toISOString(),
     updatedBy: by,
-  });
+  }));
 }
 
 export interface RuleChange {
@@ -110,19 +110,28 @@ export function changedRuleDoc(previous: DetectionRuleDoc, change: RuleChange, b
     JSON.stringify(next.sigma) === JSON.stringify(previous.sigma) &&
     JSON.stringify([...next.enabledIn].sort()) === JSON.stringify([...previous.enabledIn].sort());
   if (same) return { doc: previous, changed: false };
-  return { doc: DetectionRuleDocSchema.parse({ ...next, version, updatedAt: now.toISOString(), updatedBy: by }), changed: true };
+  return { doc: plain(DetectionRuleDocSchema.parse({ ...next, version, updatedAt: now.toISOString(), updatedBy: by })), changed: true };
 }
 
 /** The first override document of a built-in rule: its rule as deployed, only `enabledIn` set. */
 export function builtinOverrideDoc(builtin: DetectionRule, enabledIn: readonly Environment[], by: string, now: Date): DetectionRuleDoc {
-  return DetectionRuleDocSchema.parse({
+  return plain(DetectionRuleDocSchema.parse({
     rule: { ...builtin, version: 1 },
     source: 'builtin',
     enabledIn: uniqueEnvironments(enabledIn),
     version: 1,
     updatedAt: now.toISOString(),
     updatedBy: by,
-  });
+  }));
+}
+
+/**
+ * The document as Firestore stores it: optional fields left unset are dropped, not written as
+ * undefined (which the Admin SDK refuses unless ignoreUndefinedProperties is on, as it is not in
+ * `npm run sigma -- import`). Rules and exceptions are plain JSON data.
+ */
+function plain<T>(doc: T): T {
+  return JSON.parse(JSON.stringify(doc)) as T;
 }
 
 function uniqueEnvironments(environments: readonly Environment[]): Environment[] {
@@ -151,7 +160,7 @@ export function newExceptionDoc(input: ExceptionInput, by: string, now: Date): {
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    doc: DetectionExceptionDocSchema.parse({
+    doc: plain(DetectionExceptionDocSchema.parse({
       ruleId: input.ruleId,
       match: input.match,
       reason: input.reason,
@@ -161,7 +170,7 @@ export function newExceptionDoc(input: ExceptionInput, by: string, now: Date): {
       // Normalised to UTC so the runtime's `expiresAt > now` string query orders correctly.
       expiresAt: new Date(expires).toISOString(),
       hits: 0,
-    }),
+    })),
   };
 }
 

@@ -524,7 +524,7 @@ export const CoverageSchema = z
   })
   .openapi('DetectionCoverage');
 
-export const DetectionExceptionSchema = wireObject(DetectionExceptionDocSchema)
+export const DetectionExceptionSchema = wireObject(DetectionExceptionDocSchema.omit({ expireAt: true }))
   .extend({
     id: z.string(),
     match: EngineRuleJson.openapi({ description: 'The condition on the detection as an event (detection/conditions.ts).' }),

@@ -1,7 +1,9 @@
+import { Timestamp } from 'firebase-admin/firestore';
 import { z } from 'zod';
 import {
   DetectionExceptionDocSchema,
   DetectionRuleDocSchema,
+  EXCEPTION_RETENTION_DAYS,
   MAX_EXCEPTION_DAYS,
   type DetectionExceptionDoc,
   type DetectionRuleDoc,
@@ -160,7 +162,7 @@ export function newExceptionDoc(input: ExceptionInput, by: string, now: Date): {
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    doc: plain(DetectionExceptionDocSchema.parse({
+    doc: withRetention(plain(DetectionExceptionDocSchema.parse({
       ruleId: input.ruleId,
       match: input.match,
       reason: input.reason,
@@ -170,12 +172,17 @@ export function newExceptionDoc(input: ExceptionInput, by: string, now: Date): {
       // Normalised to UTC so the runtime's `expiresAt > now` string query orders correctly.
       expiresAt: new Date(expires).toISOString(),
       hits: 0,
-    })),
+    }))),
   };
 }
 
 /** The exception ended now; `changed: false` when it had already expired. */
 export function expiredExceptionDoc(previous: DetectionExceptionDoc, now: Date): { doc: DetectionExceptionDoc; changed: boolean } {
   if (!(Date.parse(previous.expiresAt) > now.getTime())) return { doc: previous, changed: false };
-  return { doc: { ...previous, expiresAt: now.toISOString() }, changed: true };
+  return { doc: withRetention({ ...previous, expiresAt: now.toISOString() }), changed: true };
+}
+
+/** Sets the TTL field: EXCEPTION_RETENTION_DAYS after the exception ends. */
+function withRetention(doc: DetectionExceptionDoc): DetectionExceptionDoc {
+  return { ...doc, expireAt: Timestamp.fromMillis(Date.parse(doc.expiresAt) + EXCEPTION_RETENTION_DAYS * DAY_MS) };
 }

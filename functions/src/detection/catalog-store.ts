@@ -55,12 +55,25 @@ export interface Catalog {
  * logged and skipped, so one bad write cannot stop every rule.
  */
 export async function readCatalog(db: Firestore, environment: Environment, now: Date = new Date()): Promise<Catalog> {
-  const [ruleSnapshot, exceptionSnapshot] = await Promise.all([
-    db.collection(COLLECTIONS.detectionRules).limit(MAX_CATALOG_RULES).get(),
+  const { docs, exceptions } = await readCatalogDocs(db, environment, now);
+  return { rules: catalogRules(docs, environment), exceptions };
+}
+
+async function readCatalogDocs(db: Firestore, environment: Environment, now: Date): Promise<{ docs: Map<string, DetectionRuleDoc>; exceptions: CompiledException[] }> {
+  // Only what can matter here: documents enabled in this environment, and every built-in
+  // override (one that leaves this environment out disables the built-in rule). Rules imported
+  // for other environments are not read at all.
+  const rules = db.collection(COLLECTIONS.detectionRules);
+  const [enabledSnapshot, overrideSnapshot, exceptionSnapshot] = await Promise.all([
+    rules.where('enabledIn', 'array-contains', environment).limit(MAX_CATALOG_RULES).get(),
+    rules.where('source', '==', 'builtin').limit(MAX_CATALOG_RULES).get(),
     db.collection(COLLECTIONS.detectionExceptions).where('expiresAt', '>', now.toISOString()).limit(MAX_ACTIVE_EXCEPTIONS).get(),
   ]);
   const docs = new Map<string, DetectionRuleDoc>();
-  for (const snapshot of ruleSnapshot.docs) {
+  const seen = new Set<string>();
+  for (const snapshot of [...enabledSnapshot.docs, ...overrideSnapshot.docs]) {
+    if (seen.has(snapshot.id)) continue;
+    seen.add(snapshot.id);
     const parsed = DetectionRuleDocSchema.safeParse(snapshot.data());
     if (parsed.success) docs.set(snapshot.id, parsed.data);
     else logger.error('detection.catalog_invalid', { collection: COLLECTIONS.detectionRules, id: snapshot.id, reason: parsed.error.message.slice(0, 500) });
@@ -71,7 +84,7 @@ export async function readCatalog(db: Firestore, environment: Environment, now: 
     if (parsed.success) exceptions.push(compileException(snapshot.id, parsed.data));
     else logger.error('detection.catalog_invalid', { collection: COLLECTIONS.detectionExceptions, id: snapshot.id, reason: parsed.error.message.slice(0, 500) });
   }
-  return { rules: catalogRules(docs, environment), exceptions };
+  return { docs, exceptions };
 }
 
 /** The rules that run in `environment`, given the stored documents by id (pure; see readCatalog). */
@@ -247,7 +260,7 @@ export async function expireException(db: Firestore, id: string, actor: AuditAct
     if (previous === undefined) throw new CatalogRefusal('not_found', [`no detection exception ${id}`]);
     const { doc, changed } = expiredExceptionDoc(previous, now);
     if (!changed) return { doc, changed };
-    tx.update(ref, { expiresAt: doc.expiresAt });
+    tx.update(ref, { expiresAt: doc.expiresAt, ...(doc.expireAt !== undefined ? { expireAt: doc.expireAt } : {}) });
     exceptionAudit(db, tx, 'detection_exception.expire', actor, id, { expiresAt: { before: previous.expiresAt, after: doc.expiresAt }, hits: previous.hits }, now);
     return { doc, changed };
   });
@@ -330,7 +343,6 @@ export async function listExceptions(db: Firestore): Promise<{ id: string; doc: 
 
 /** The rules that run in `environment`, with where each came from (the coverage matrix). */
 export async function enabledRules(db: Firestore, environment: Environment): Promise<{ rule: DetectionRule; source: DetectionRuleDoc['source'] }[]> {
-  const snapshot = await detectionRulesCollection(db).limit(MAX_CATALOG_RULES).get();
-  const docs = new Map(snapshot.docs.map((doc) => [doc.id, doc.data()]));
+  const { docs } = await readCatalogDocs(db, environment, new Date());
   return catalogRules(docs, environment).map((rule) => ({ rule, source: docs.get(rule.id)?.source ?? 'builtin' }));
 }

@@ -66,7 +66,8 @@ function detail(entry: ListedRule & { versions: DetectionRuleDoc[] }) {
 }
 
 function exceptionView(id: string, doc: DetectionExceptionDoc, now: Date) {
-  return { id, ...doc, active: Date.parse(doc.expiresAt) > now.getTime() };
+  const { expireAt: _ttl, ...fields } = doc;
+  return { id, ...fields, active: Date.parse(doc.expiresAt) > now.getTime() };
 }
 
 /** Refusals of the catalog as API errors: every reason as an issue of the body. */

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileRuleText } from '../../functions/src/detection/catalog-changes';
-import { importSigmaRule, readCatalog } from '../../functions/src/detection/catalog-store';
+import { createException, deleteException, importSigmaRule, readCatalog } from '../../functions/src/detection/catalog-store';
 import { call } from '../support/api';
 import { createUser, createUsersByRole, type Role, type TestUser } from '../support/auth';
 import { firestore } from '../support/emulators';
@@ -309,5 +309,20 @@ describe('the store behind the API', () => {
     expect((await call(`/detection-exceptions/${exception.body.id}/expire`, { method: 'POST', token: analyst.idToken })).status).toBe(200);
     expect((await readCatalog(firestore(), 'staging')).exceptions.map((entry) => entry.id)).not.toContain(exception.body.id);
     expect((await call('/detection-rules/c2-beaconing', { method: 'PUT', token: admin2.idToken, body: { enabledIn: ['local', 'staging', 'production'] } })).status).toBe(200);
+  });
+
+  it('deletes an exception with an audit entry that keeps what it was; TTL is set a year after it ends', async () => {
+    const actor = { type: 'user' as const, id: 'uid-store-test', email: 'store@example.com' };
+    const expiresAt = new Date(Date.now() + 86_400_000);
+    const { id, doc } = await createException(firestore(), { ruleId: '*', match: { field: 'source.ip', op: 'equals', values: ['198.51.100.7'] }, reason: 'the load balancer health checks', expiresAt: expiresAt.toISOString() }, actor, new Date());
+    expect(doc.expireAt!.toMillis()).toBe(expiresAt.getTime() + 365 * 86_400_000);
+    const stored = (await firestore().doc(`detectionExceptions/${id}`).get()).data();
+    expect(stored).toMatchObject({ owner: 'store@example.com', hits: 0 });
+    expect(await deleteException(firestore(), id, actor, new Date())).toBe(true);
+    expect(await deleteException(firestore(), id, actor, new Date())).toBe(false);
+    expect((await firestore().doc(`detectionExceptions/${id}`).get()).exists).toBe(false);
+    const audit = await auditFor('detectionExceptions', id);
+    expect(audit.map((entry) => entry.action).sort()).toEqual(['detection_exception.create', 'detection_exception.delete']);
+    expect(audit.find((entry) => entry.action === 'detection_exception.delete')!.changes.before).toMatchObject({ ruleId: '*', reason: 'the load balancer health checks' });
   });
 });

@@ -39,8 +39,10 @@ export function ExceptionsPanel({ user }: { user: User }) {
   const [busy, setBusy] = useState<string>();
   const [message, setMessage] = useState<string>();
   const now = Date.now();
+  // The API's word on what is active, where it gives one; else the expiry against this clock.
+  const live = (exception: DetectionExceptionView) => exception.active ?? isActive(exception, now);
   const sorted = sortExceptions(exceptions, now);
-  const active = sorted.filter((exception) => isActive(exception, now)).length;
+  const active = sorted.filter(live).length;
 
   async function expire(exception: DetectionExceptionView) {
     setBusy(exception.id);
@@ -105,11 +107,11 @@ export function ExceptionsPanel({ user }: { user: User }) {
             </thead>
             <tbody>
               {sorted.map((exception) => {
-                const live = isActive(exception, now);
+                const on = live(exception);
                 return (
-                  <tr key={exception.id} data-exception-id={exception.id} data-state={live ? 'active' : 'expired'}>
+                  <tr key={exception.id} data-exception-id={exception.id} data-state={on ? 'active' : 'expired'}>
                     <td>
-                      <span className={`badge ${live ? 'exception-active' : 'exception-expired'}`}>{live ? 'active' : 'expired'}</span>
+                      <span className={`badge ${on ? 'exception-active' : 'exception-expired'}`}>{on ? 'active' : 'expired'}</span>
                     </td>
                     <td className="mono">{exception.ruleId}</td>
                     <td className="mono">{conditionText(exception.match)}</td>
@@ -118,7 +120,7 @@ export function ExceptionsPanel({ user }: { user: User }) {
                     <td>{when(exception.expiresAt)}</td>
                     <td className="num">{exception.hits ?? 0}</td>
                     <td>
-                      {live && (
+                      {on && (
                         <button type="button" disabled={busy !== undefined} onClick={() => void expire(exception)}>
                           Expire now
                         </button>

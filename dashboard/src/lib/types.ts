@@ -149,6 +149,8 @@ export interface DetectionExceptionView {
   createdAt?: string;
   expiresAt: string;
   hits: number;
+  /** Unexpired at the time of the answer, by the API's clock. */
+  active?: boolean;
 }
 
 /** One cell of the ATT&CK coverage matrix: a technique and the enabled rules covering it. */

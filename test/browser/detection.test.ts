@@ -154,7 +154,7 @@ describe('an analyst', () => {
 
     // Reason is required: the form is not sent without one.
     await form.getByRole('button', { name: 'Create exception' }).click();
-    await expect(form.getByLabel('Reason').evaluate((input) => (input as HTMLInputElement).validity.valueMissing)).resolves.toBe(true);
+    await expect(form.getByLabel('Reason').evaluate((input) => (input as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing)).resolves.toBe(true);
 
     await form.getByLabel('Reason').fill(reason);
     await form.getByRole('button', { name: 'Create exception' }).click();
@@ -274,7 +274,7 @@ describe('a viewer', () => {
     expect(second!.x).toBeGreaterThan(first!.x);
     expect(second!.y).toBe(first!.y);
     // The page behind stays one window tall.
-    await expect(page.evaluate(() => document.documentElement.scrollHeight)).resolves.toBe(VIEWPORT.height);
+    await expect(page.locator('html').evaluate((html) => html.scrollHeight)).resolves.toBe(VIEWPORT.height);
     await page.keyboard.press('Escape');
   });
 

@@ -9,7 +9,7 @@
 // and metadata the detection runtime produces. The suppression is then set on the stored threat
 // with the Admin SDK, shaped as detection/exceptions.ts's Suppression.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Detection } from '../../functions/src/detection/detection';
 import type { Suppression } from '../../functions/src/detection/exceptions';
 import { detectionToEvent } from '../../functions/src/detection/to-threat';
@@ -84,6 +84,11 @@ async function signedIn(user: TestUser): Promise<Page> {
   return page;
 }
 
+/** Closes whatever dialog a test left open (a failed one included), so the next can click the page. */
+async function closeDialogs(page: Page | undefined): Promise<void> {
+  for (let i = 0; page && i < 3 && (await page.locator('dialog[open]').count()) > 0; i++) await page.keyboard.press('Escape');
+}
+
 /** Opens a threat's details from its row in the stream; returns the dialog. */
 async function openThreat(page: Page, threatId: string) {
   const row = page.locator(`tr[data-threat-id="${threatId}"]`);
@@ -100,6 +105,8 @@ describe('an analyst', () => {
   beforeAll(async () => {
     page = await signedIn(users.analyst);
   });
+
+  afterEach(() => closeDialogs(page));
 
   afterAll(async () => {
     await page?.context().close();
@@ -119,7 +126,8 @@ describe('an analyst', () => {
     expect(text).toContain('source.ip=198.51.100.71, destination.ip=10.0.0.42');
     expect(text).toContain('21, 22, 23, 25, 80, 443');
     expect(text).toMatch(/Distinct\s+120/);
-    expect(text).toContain('sample of 8 of 137');
+    // The heading is upper-cased by CSS, which innerText follows.
+    expect(text).toMatch(/sample of 8 of 137/i);
     await expect(section.getByTestId('contributing-events').locator('li').allInnerTexts()).resolves.toEqual(detection.sample);
     await expect(section.getByTestId('suppression').count()).resolves.toBe(0);
 
@@ -195,6 +203,8 @@ describe('an admin', () => {
     page = await signedIn(users.admin);
   });
 
+  afterEach(() => closeDialogs(page));
+
   afterAll(async () => {
     await page?.context().close();
   });
@@ -254,6 +264,8 @@ describe('a viewer', () => {
   beforeAll(async () => {
     page = await signedIn(users.viewer);
   });
+
+  afterEach(() => closeDialogs(page));
 
   afterAll(async () => {
     await page?.context().close();

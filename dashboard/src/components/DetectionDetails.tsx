@@ -63,7 +63,7 @@ export function DetectionSection({ detection, suppression, rule, id }: { detecti
       <h4>
         Contributing events ({detection.sample_event_ids.length === detection.count ? 'all' : `sample of ${detection.sample_event_ids.length} of ${detection.count.toLocaleString('en')}`})
       </h4>
-      <ul className="event-ids mono" data-testid="contributing-events">
+      <ul className="event-ids mono" data-testid="contributing-events" tabIndex={0} aria-label="Contributing event ids">
         {detection.sample_event_ids.map((eventId) => (
           <li key={eventId}>{eventId}</li>
         ))}

@@ -232,11 +232,16 @@ function EventAsReceived({ threat, id }: SectionProps) {
         <dd className="mono">{threat.alertId ?? '—'}</dd>
       </dl>
       <h4>Payload</h4>
-      <pre className="payload">{plainText(threat.payload)}</pre>
+      {/* Focusable: a long payload scrolls, and keyboard users must be able to scroll it too. */}
+      <pre className="payload" tabIndex={0}>
+        {plainText(threat.payload)}
+      </pre>
       {Object.keys(threat.metadata ?? {}).length > 0 && (
         <>
           <h4>Metadata</h4>
-          <pre className="payload">{plainText(threat.metadata)}</pre>
+          <pre className="payload" tabIndex={0}>
+            {plainText(threat.metadata)}
+          </pre>
         </>
       )}
     </section>

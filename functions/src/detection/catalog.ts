@@ -12,6 +12,7 @@ import { DetectionRuleSchema, MAX_RULE_TEXT } from './rule';
 /** Where a stored rule came from. `builtin` documents override a TypeScript rule of the same id (change or disable it). */
 export const RULE_SOURCES = ['declarative', 'sigma', 'builtin'] as const;
 export const RuleSourceSchema = z.enum(RULE_SOURCES);
+export type RuleSource = z.infer<typeof RuleSourceSchema>;
 
 /** Deployment environments a rule can be enabled in (param THREATSTREAM_ENVIRONMENT names the current one). */
 export const ENVIRONMENTS = ['local', 'staging', 'production'] as const;

@@ -46,6 +46,8 @@ export function RulesPanel({ user, role }: { user: User; role: Role }) {
     const enabledIn = RULE_ENVIRONMENTS.filter((env) => (env === environment ? on : rule.enabledIn.includes(env)));
     setBusy(rule.id);
     setMessage(undefined);
+    // Shown at once; the list read after the answer has the last word (a refusal puts it back).
+    setRules((current) => current.map((r) => (r.id === rule.id ? { ...r, enabledIn } : r)));
     try {
       await apiRequest(user, 'PUT', `/api/detection-rules/${encodeURIComponent(rule.id)}`, { enabledIn });
       setMessage(`${rule.id}: ${on ? 'enabled' : 'disabled'} in ${environment}.`);

@@ -8,6 +8,7 @@
 // from the event to-threat.ts makes of a detection (detectionToEvent): the same payload.detection
 // and metadata the detection runtime produces. The suppression is then set on the stored threat
 // with the Admin SDK, shaped as detection/exceptions.ts's Suppression.
+import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Detection } from '../../functions/src/detection/detection';
@@ -16,7 +17,7 @@ import { detectionToEvent } from '../../functions/src/detection/to-threat';
 import type { TestUser } from '../support/auth';
 import { firestore, runId, waitFor } from '../support/emulators';
 import { axeViolations, describeViolations } from './support/axe';
-import { launchChromium, openDashboard, requireBuiltDashboard, signIn, waitUntilLive } from './support/browser';
+import { launchChromium, openDashboard, requireBuiltDashboard, screenshot, signIn, waitUntilLive } from './support/browser';
 import { writeThreat, type WrittenThreat } from './support/threats';
 import { demoUsers } from './support/users';
 
@@ -29,6 +30,7 @@ let suppressedThreat: WrittenThreat;
 let detection: Detection;
 const createdRules: string[] = [];
 const createdExceptions: string[] = [];
+const extraThreats: string[] = [];
 
 /** A vertical port scan from a documentation address (LOW: no alert, no playbook). */
 function portScan(label: string, sourceIp: string): Detection {
@@ -72,6 +74,7 @@ afterAll(async () => {
   const db = firestore();
   await Promise.all([
     ...[detectionThreat, suppressedThreat].filter(Boolean).map((threat) => db.collection('threats').doc(threat.threatId).delete()),
+    ...extraThreats.map((id) => db.collection('threats').doc(id).delete()),
     ...createdRules.map((id) => db.collection('detectionRules').doc(id).delete()),
     ...createdExceptions.map((id) => db.collection('detectionExceptions').doc(id).delete()),
   ]);
@@ -131,6 +134,7 @@ describe('an analyst', () => {
     await expect(section.getByTestId('contributing-events').locator('li').allInnerTexts()).resolves.toEqual(detection.sample);
     await expect(section.getByTestId('suppression').count()).resolves.toBe(0);
 
+    await screenshot(page, 'detection-details-1440x1000');
     const violations = await axeViolations(page);
     expect(violations, describeViolations(violations)).toEqual([]);
     await page.keyboard.press('Escape');
@@ -256,6 +260,51 @@ describe('an admin', () => {
     await expect.poll(() => staging.isChecked()).toBe(true);
     await page.keyboard.press('Escape');
   });
+  it('uploads a Sigma rule file (its format recognised), and a detection of it shows the rule\'s false positives and references', async () => {
+    const uuid = randomUUID();
+    const sigma = [
+      'title: Whoami execution',
+      `id: ${uuid}`,
+      'status: test',
+      'level: high',
+      'references: [https://example.com/whoami]',
+      'falsepositives: [Admin scripts run by the helpdesk]',
+      'tags: [attack.discovery, attack.t1033]',
+      'logsource: { product: windows, category: process_creation }',
+      'detection:',
+      '  selection:',
+      "    Image|endswith: '\\whoami.exe'",
+      '  condition: selection',
+      '',
+    ].join('\n');
+    const id = `sigma-${uuid}`;
+    createdRules.push(id);
+    await page.getByRole('button', { name: 'Rules' }).click();
+    const dialog = page.getByTestId('rules-dialog');
+    await dialog.getByRole('button', { name: 'Add a rule…' }).click();
+    const form = dialog.getByTestId('add-rule');
+    await form.getByLabel('Or upload a file').setInputFiles({ name: 'whoami.yml', mimeType: 'text/yaml', buffer: Buffer.from(sigma) });
+    await expect.poll(() => form.getByLabel('Rule text').inputValue()).toBe(sigma);
+    await expect(form.getByLabel('Format').inputValue()).resolves.toBe('sigma');
+    await form.getByRole('button', { name: 'Add rule' }).click();
+    const row = dialog.locator(`tr[data-rule-id="${id}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    const text = await row.innerText();
+    expect(text).toContain('Whoami execution');
+    expect(text).toMatch(/sigma\s*\(test\)/);
+    expect(text).toContain('T1033');
+    await page.keyboard.press('Escape');
+
+    // A detection of that rule: its details carry the Sigma notes an analyst judges it by.
+    const written = await writeThreat(
+      detectionToEvent({ ...portScan('browser-sigma', '198.51.100.73'), ruleId: id, ruleKind: 'single', title: 'Whoami execution', eventType: 'unknown', techniques: ['T1033'], measures: {}, count: 1, sample: ['whoami-1'] }),
+    );
+    extraThreats.push(written.threatId);
+    const details = await openThreat(page, written.threatId);
+    const section = details.getByTestId('detection');
+    await expect.poll(() => section.innerText(), { timeout: 15_000 }).toContain('Admin scripts run by the helpdesk');
+    await expect(section.getByRole('link', { name: 'https://example.com/whoami' }).getAttribute('href')).resolves.toBe('https://example.com/whoami');
+  });
 });
 
 describe('a viewer', () => {
@@ -285,6 +334,7 @@ describe('a viewer', () => {
     const [first, second] = [await tactics.nth(0).boundingBox(), await tactics.nth(1).boundingBox()];
     expect(second!.x).toBeGreaterThan(first!.x);
     expect(second!.y).toBe(first!.y);
+    await screenshot(page, 'detection-coverage-1440x1000');
     // The page behind stays one window tall.
     await expect(page.locator('html').evaluate((html) => html.scrollHeight)).resolves.toBe(VIEWPORT.height);
     await page.keyboard.press('Escape');

@@ -111,9 +111,10 @@ export function useDetectionRule(user: User | undefined, ruleId: string | undefi
     setRule(undefined);
     if (!user || !ruleId) return;
     let live = true;
-    apiRequest<DetectionRuleView | { rule: DetectionRuleView }>(user, 'GET', `/api/detection-rules/${encodeURIComponent(ruleId)}`)
+    // The answer is the rule's summary plus its text, engine rule and versions; the summary is what is read here.
+    apiRequest<DetectionRuleView>(user, 'GET', `/api/detection-rules/${encodeURIComponent(ruleId)}`)
       .then((body) => {
-        if (live) setRule('rule' in body && typeof body.rule === 'object' ? body.rule : (body as DetectionRuleView));
+        if (live) setRule(body);
       })
       // A rule the catalog does not hold (a built-in one not stored) simply has no notes to show.
       .catch(() => undefined);

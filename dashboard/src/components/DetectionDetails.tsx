@@ -14,7 +14,8 @@ const when = (iso: string) => (iso && !Number.isNaN(Date.parse(iso)) ? new Date(
  */
 export function DetectionSection({ detection, suppression, rule, id }: { detection: DetectionBlock; suppression: SuppressionView | undefined; rule: DetectionRuleView | undefined; id: string }) {
   const key = Object.entries(detection.key);
-  const measures = Object.entries(detection.measures);
+  // `events` repeats the count for most rules: shown once.
+  const measures = Object.entries(detection.measures).filter(([name, value]) => !(name === 'events' && value === detection.count));
   const context = Object.entries(detection.context ?? {});
   return (
     <section aria-labelledby={id} className="detection" data-testid="detection">

@@ -3,6 +3,7 @@ import { useAuth } from '../hooks/useAuth';
 import type { Services } from '../lib/firebase';
 import type { Role } from '../lib/types';
 import { Dashboard } from './Dashboard';
+import { DetectionMenu } from './DetectionMenu';
 import { Footer } from './Footer';
 import { Header } from './Header';
 import { SignIn } from './SignIn';
@@ -34,7 +35,9 @@ export function App() {
 function SignedIn({ services, user, role }: { services: Services; user: User; role: Role | undefined }) {
   return (
     <>
-      <Header user={user} role={role} onSignOut={() => void signOut(services.auth)} live />
+      <Header user={user} role={role} onSignOut={() => void signOut(services.auth)} live>
+        {role && <DetectionMenu user={user} role={role} />}
+      </Header>
       <main id="main" tabIndex={-1}>
         {role ? (
           // Keyed on the user: another user's sign-in remounts everything, listeners included.

@@ -22,7 +22,7 @@ export function Dashboard({ services, user, role }: { services: Services; user: 
       <RiskPanel db={db} current={risk} />
       {/* The charts refresh when the risk index moves on (once a minute). */}
       <ChartsPanel user={user} refreshKey={millis(risk.data?.computedAt)} />
-      <ThreatStream db={db} />
+      <ThreatStream db={db} user={user} role={role} />
       <AlertsPanel db={db} user={user} role={role} playbooks={playbooks} />
     </div>
   );

@@ -1,4 +1,5 @@
 import type { User } from 'firebase/auth';
+import type { ReactNode } from 'react';
 import { useConnection, type ConnectionState } from '../hooks/useConnection';
 import type { Role } from '../lib/types';
 
@@ -19,7 +20,7 @@ function ConnectionBadge() {
   );
 }
 
-export function Header({ user, role, onSignOut, live = false }: { user?: User; role?: Role; onSignOut?: () => void; live?: boolean }) {
+export function Header({ user, role, onSignOut, live = false, children }: { user?: User; role?: Role; onSignOut?: () => void; live?: boolean; children?: ReactNode }) {
   return (
     <header className="top-bar">
       <h1>
@@ -29,6 +30,7 @@ export function Header({ user, role, onSignOut, live = false }: { user?: User; r
         ThreatStream
       </h1>
       {live && <ConnectionBadge />}
+      {children}
       {user && (
         <div className="who">
           <span className="user-email">{user.email ?? user.uid}</span>

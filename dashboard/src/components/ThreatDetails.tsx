@@ -1,17 +1,27 @@
-import { useEffect, useId, useRef } from 'react';
+import type { User } from 'firebase/auth';
+import { useEffect, useId, useRef, useState } from 'react';
+import { detectionOf, suppressionOf } from '../lib/detection';
 import { countryName, dateTime, eventTypeLabel, humanise, percent, plainText, signed } from '../lib/format';
-import type { ThreatDoc, WithId } from '../lib/types';
+import { roleAtLeast } from '../lib/roles';
+import type { Role, ThreatDoc, WithId } from '../lib/types';
 import { MitreList, SeverityBadge } from './Badges';
+import { DetectionSection, ExceptionForm, useDetectionRule } from './DetectionDetails';
 
 /**
  * A threat's details in a modal dialog: the risk score's factor breakdown first, then the
  * analysis, the enrichment and the event as received. Every string here may come from an
  * attacker (payload values, evidence, model summaries) and is rendered as text only.
  */
-export function ThreatDetails({ threat, onClose }: { threat: WithId<ThreatDoc>; onClose: () => void }) {
+export function ThreatDetails({ threat, onClose, user, role }: { threat: WithId<ThreatDoc>; onClose: () => void; user?: User; role?: Role }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const id = useId();
   const { data } = threat;
+  const detection = detectionOf(data);
+  const suppression = suppressionOf(data);
+  const analyst = roleAtLeast(role, 'analyst');
+  const rule = useDetectionRule(analyst ? user : undefined, detection?.rule_id);
+  const [suppressing, setSuppressing] = useState(false);
+  const [created, setCreated] = useState<string>();
 
   useEffect(() => {
     const element = dialog.current;
@@ -40,6 +50,32 @@ export function ThreatDetails({ threat, onClose }: { threat: WithId<ThreatDoc>; 
         </header>
         <div className="details-grid">
           <div className="details-column">
+            {detection && (
+              <>
+                <DetectionSection detection={detection} suppression={suppression} rule={rule} id={`${id}-detection`} />
+                {analyst && user && (
+                  <div className="suppress-like-this">
+                    {suppressing ? (
+                      <ExceptionForm
+                        user={user}
+                        ruleId={detection.rule_id}
+                        detectionKey={detection.key}
+                        onCreated={(exception) => {
+                          setSuppressing(false);
+                          setCreated(`Exception ${exception.id} created: detections like this one are suppressed (still counted and shown) until it expires.`);
+                        }}
+                        onCancel={() => setSuppressing(false)}
+                      />
+                    ) : (
+                      <button type="button" onClick={() => setSuppressing(true)}>
+                        Suppress like this…
+                      </button>
+                    )}
+                    <p role="status">{created}</p>
+                  </div>
+                )}
+              </>
+            )}
             <RiskBreakdown threat={data} id={`${id}-risk`} />
             <SourceAndTarget threat={data} id={`${id}-network`} />
           </div>
@@ -196,11 +232,16 @@ function EventAsReceived({ threat, id }: SectionProps) {
         <dd className="mono">{threat.alertId ?? '—'}</dd>
       </dl>
       <h4>Payload</h4>
-      <pre className="payload">{plainText(threat.payload)}</pre>
+      {/* Focusable: a long payload scrolls, and keyboard users must be able to scroll it too. */}
+      <pre className="payload" tabIndex={0}>
+        {plainText(threat.payload)}
+      </pre>
       {Object.keys(threat.metadata ?? {}).length > 0 && (
         <>
           <h4>Metadata</h4>
-          <pre className="payload">{plainText(threat.metadata)}</pre>
+          <pre className="payload" tabIndex={0}>
+            {plainText(threat.metadata)}
+          </pre>
         </>
       )}
     </section>

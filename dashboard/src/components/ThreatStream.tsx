@@ -1,9 +1,11 @@
+import type { User } from 'firebase/auth';
 import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { Firestore } from 'firebase/firestore';
+import { detectionOf, suppressionOf } from '../lib/detection';
 import { useQuerySnapshot } from '../hooks/useSnapshot';
 import { SEVERITY_ORDER, clockTime, eventTypeLabel, isoTime } from '../lib/format';
 import { LIMITS, latestThreatsQuery } from '../lib/queries';
-import type { Severity, ThreatDoc, WithId } from '../lib/types';
+import type { Role, Severity, ThreatDoc, WithId } from '../lib/types';
 import { Country, MitreList, SeverityBadge } from './Badges';
 import { PanelState } from './PanelState';
 import { ThreatDetails } from './ThreatDetails';
@@ -19,7 +21,7 @@ const FILTERS: { value: string; label: string; severities: readonly Severity[] |
 ];
 
 /** The live threat stream: the newest threats, one row each; a row's button opens its details. */
-export function ThreatStream({ db }: { db: Firestore }) {
+export function ThreatStream({ db, user, role }: { db: Firestore; user?: User; role?: Role }) {
   const [filter, setFilter] = useState('all');
   const filterId = useId();
   const severities = FILTERS.find((option) => option.value === filter)?.severities;
@@ -114,6 +116,8 @@ export function ThreatStream({ db }: { db: Firestore }) {
       {current && (
         <ThreatDetails
           threat={current}
+          user={user}
+          role={role}
           onClose={() => {
             setSelected(undefined);
             // Back to the row that opened it, if it is still in the stream.
@@ -129,11 +133,14 @@ export function ThreatStream({ db }: { db: Firestore }) {
 function ThreatRow({ threat, fresh, onOpen }: { threat: WithId<ThreatDoc>; fresh: boolean; onOpen: (button: HTMLButtonElement) => void }) {
   const { data } = threat;
   const severity = data.risk.severity;
+  const detection = detectionOf(data);
+  const suppression = suppressionOf(data);
   return (
     <tr
       className={`sev-row sev-row-${severity.toLowerCase()}${fresh ? ' fresh' : ''}`}
       data-threat-id={threat.id}
       data-event-id={data.event_id}
+      {...(suppression && { 'data-suppressed': 'true' })}
       onClick={(event) => {
         const row = event.currentTarget;
         const button = row.querySelector<HTMLButtonElement>('button.row-open');
@@ -156,6 +163,17 @@ function ThreatRow({ threat, fresh, onOpen }: { threat: WithId<ThreatDoc>; fresh
         >
           {eventTypeLabel(data.event_type)}
         </button>
+        {detection && (
+          <span className="badge detection-badge" title={`Detection by rule ${detection.rule_id}: ${detection.count} events`}>
+            rule
+          </span>
+        )}
+        {/* Suppressed detections stay in the stream, marked: never hidden. */}
+        {suppression && (
+          <span className="badge suppressed-badge" title={`Suppressed by exception ${suppression.exceptionId}: ${suppression.reason}`}>
+            suppressed
+          </span>
+        )}
         <span className="summary">{data.analysis.summary}</span>
       </td>
       <td className="clip">

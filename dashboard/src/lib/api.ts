@@ -16,11 +16,13 @@ export class ApiError extends Error {
   }
 }
 
+type Method = 'GET' | 'POST' | 'PUT';
+
 interface ErrorBody {
   error?: { code?: string; message?: string; details?: unknown };
 }
 
-async function send(user: User, method: 'GET' | 'POST', path: string, body: unknown, forceRefresh: boolean): Promise<Response> {
+async function send(user: User, method: Method, path: string, body: unknown, forceRefresh: boolean): Promise<Response> {
   const token = await user.getIdToken(forceRefresh);
   return fetch(path, {
     method,
@@ -34,7 +36,7 @@ async function send(user: User, method: 'GET' | 'POST', path: string, body: unkn
   });
 }
 
-export async function apiRequest<T>(user: User, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export async function apiRequest<T>(user: User, method: Method, path: string, body?: unknown): Promise<T> {
   let response = await send(user, method, path, body, false);
   // An expired or revoked token: refresh once (a role granted since sign-in arrives this way too).
   if (response.status === 401) response = await send(user, method, path, body, true);
@@ -69,4 +71,27 @@ export function errorText(error: unknown): string {
   }
   if (error instanceof TypeError) return 'Network error: the API could not be reached.';
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The reasons a 400 lists in `error.details` (a rule refused for several reasons names them all),
+ * one line each, whatever their shape: strings, {path, message} issues, or anything else as JSON.
+ */
+export function errorReasons(error: unknown): string[] {
+  if (!(error instanceof ApiError)) return [];
+  const details = error.details;
+  const list = Array.isArray(details) ? details
+    : details && typeof details === 'object' && Array.isArray((details as { reasons?: unknown }).reasons) ? (details as { reasons: unknown[] }).reasons
+    : details && typeof details === 'object' && Array.isArray((details as { issues?: unknown }).issues) ? (details as { issues: unknown[] }).issues
+    : details === undefined ? [] : [details];
+  return list.map((item) => {
+    if (typeof item === 'string') return item;
+    if (item && typeof item === 'object') {
+      const { path, message, reason } = item as { path?: unknown; message?: unknown; reason?: unknown };
+      const text = typeof message === 'string' ? message : typeof reason === 'string' ? reason : undefined;
+      const where = Array.isArray(path) ? path.join('.') : typeof path === 'string' ? path : '';
+      if (text) return where ? `${where}: ${text}` : text;
+    }
+    return JSON.stringify(item);
+  });
 }

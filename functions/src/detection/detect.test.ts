@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { detectObservations, type DetectDeps } from './detect';
 import type { Detection } from './detection';
 import { DetectionEngine, RuleSet } from './engine';
-import { compileException } from './exceptions';
+import { compileException, type CompiledException } from './exceptions';
 import { BUILT_IN_PACK, BUILT_IN_RULES } from './pack';
 import { series, sshLogin } from './pack/fixtures';
 import { applyItems, emptyGroup, type WindowGroup } from './window-doc';
 
 /** Groups held as the store holds them (JSON text), applied with the store's own pure transition. */
-function memoryDeps(rules = new RuleSet(BUILT_IN_RULES), exceptions: DetectDeps['catalog'] extends () => Promise<infer C> ? C['exceptions'] : never = []) {
+function memoryDeps(rules = new RuleSet(BUILT_IN_RULES), exceptions: CompiledException[] = []) {
   const docs = new Map<string, string>();
   const written = new Map<string, { detection: Detection; suppressed: boolean }>();
   let writes = 0;

@@ -1,20 +1,20 @@
 import { getFirestore } from 'firebase-admin/firestore';
 import { onMessagePublished } from 'firebase-functions/pubsub';
-import { SECURITY_OBSERVATIONS_TOPIC, detectionConfig, maxRetryHours, threatRetentionDays } from '../config';
+import { SECURITY_OBSERVATIONS_TOPIC, detectionCatalogCacheSeconds, detectionConfig, maxRetryHours, threatRetentionDays } from '../config';
 import { loadIpIntelligence } from '../domain/enrich/geoip';
 import { reject } from '../pipeline/ingest';
 import { SaturatedSources } from '../pipeline/saturated-sources';
 import * as log from '../logs';
 import { cachedCatalog } from './catalog-cache';
 import { countExceptionHit, readRuntimeCatalog } from './catalog-read';
-import { detectObservations } from './detect';
+import { detectObservations, type Catalog } from './detect';
 import { parseObservationMessage } from './observation-message';
 import { WindowStore } from './window-store';
 import { writeDetectionThreat } from './write-threat';
 
 // Per instance: the catalog (30 s), the window store's group commit, flooding sources.
 let windows: WindowStore | undefined;
-const catalog = cachedCatalog(() => readRuntimeCatalog(getFirestore(), Date.now()), Date.now);
+let catalog: (() => Promise<Catalog>) | undefined;
 const saturatedSources = new SaturatedSources();
 
 /** Pub/Sub security-observations → detection rules over windows in Firestore → threats. */
@@ -26,6 +26,8 @@ export const onObservation = onMessagePublished(
     const db = getFirestore();
     windows ??= new WindowStore(db, { minIntervalMs: 1000, now: Date.now });
     const store = windows;
+    catalog ??= cachedCatalog(() => readRuntimeCatalog(db, Date.now()), Date.now, detectionCatalogCacheSeconds.value() * 1000);
+    const readCatalog = catalog;
     const incoming = {
       data: Buffer.from(message.data ?? '', 'base64'),
       messageId: message.messageId,
@@ -49,7 +51,7 @@ export const onObservation = onMessagePublished(
     }
     for (const { index, reason } of parsed.invalid) log.observationInvalid(incoming.messageId, `observations.${index}: ${reason}`);
     const outcome = await detectObservations(parsed.events, {
-      catalog,
+      catalog: readCatalog,
       applyGroup: (group, items) => store.apply(group, items),
       writeThreat: (detection, suppression) => writeDetectionThreat(detection, suppression, incoming.messageId, ingest),
       countExceptionHit: (id) => countExceptionHit(db, id),

@@ -1,8 +1,9 @@
-import { Timestamp, type Firestore } from 'firebase-admin/firestore';
+import { Timestamp, type DocumentReference, type Firestore } from 'firebase-admin/firestore';
+import { isAlreadyExists, isFailedPrecondition } from '../firestore/errors';
 import { z } from 'zod';
 import { hashedId } from '../firestore/refs';
 import type { Detection } from './detection';
-import { applyItems, emptyGroup, expiresAt, type GroupItem, type WindowGroup } from './window-doc';
+import { applyItems, emptyGroup, expiresAt, type GroupItem, type GroupResult, type WindowGroup } from './window-doc';
 
 export const DETECTION_WINDOWS = 'detectionWindows';
 
@@ -42,6 +43,8 @@ export interface GroupOutcome {
 
 /** Queues kept before idle ones are forgotten. */
 const MAX_IDLE_QUEUES = 10_000;
+/** Read-apply-write rounds before giving up (the message is then redelivered). */
+const MAX_ATTEMPTS = 30;
 
 interface Waiter {
   items: GroupItem[];
@@ -91,6 +94,37 @@ export class WindowStore {
     });
   }
 
+  /**
+   * Read, apply, write back only if nobody wrote since the read (the update-time precondition, or
+   * create for a new group); else read again. Optimistic rather than a transaction: the Firestore
+   * emulator's pessimistic locks deadlock read-then-write transactions from many workers on one
+   * document (lock timeouts of seconds), while a precondition never waits. Same guarantee: no
+   * update is lost across instances.
+   */
+  private async commit(ref: DocumentReference, group: string, items: GroupItem[]): Promise<{ applied: GroupResult; previous: WindowGroup }> {
+    for (let attempt = 1; ; attempt++) {
+      const snapshot = await ref.get();
+      const now = this.options.now();
+      const previous = readGroup(snapshot.data());
+      const applied = applyItems(previous, items, now);
+      const doc: WindowDoc = {
+        group,
+        windows: JSON.stringify(applied.group),
+        updatedAt: Timestamp.fromMillis(now),
+        expireAt: Timestamp.fromMillis(expiresAt(applied.group, now)),
+      };
+      try {
+        if (snapshot.exists && snapshot.updateTime !== undefined) await ref.update(doc, { lastUpdateTime: snapshot.updateTime });
+        else await ref.create(doc);
+        return { applied, previous };
+      } catch (error) {
+        if (!(isFailedPrecondition(error) || isAlreadyExists(error)) || attempt >= MAX_ATTEMPTS) throw error;
+        // Someone else wrote the group in between: back off a little, with jitter, and redo.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 20 * 2 ** attempt)));
+      }
+    }
+  }
+
   /** Idle queues only remember when their group was last written; past the interval that no longer matters. */
   private forgetIdle(): void {
     const before = this.options.now() - this.options.minIntervalMs;
@@ -119,19 +153,7 @@ export class WindowStore {
     const ref = windowRef(this.db, group);
     const items = waiters.flatMap((waiter) => waiter.items);
     try {
-      const result = await this.db.runTransaction(async (tx) => {
-        const now = this.options.now();
-        const previous = readGroup((await tx.get(ref)).data());
-        const applied = applyItems(previous, items, now);
-        const doc: WindowDoc = {
-          group,
-          windows: JSON.stringify(applied.group),
-          updatedAt: Timestamp.fromMillis(now),
-          expireAt: Timestamp.fromMillis(expiresAt(applied.group, now)),
-        };
-        tx.set(ref, doc);
-        return { applied, previous };
-      });
+      const result = await this.commit(ref, group, items);
       this.options.onCommit?.(group, items.length);
       // Detections are returned to the waiter whose item fired them; after a redelivery, every
       // waiter also gets the ones fired before (their threat writes are idempotent).

@@ -49,11 +49,11 @@ describe('detection over stored windows', () => {
     expect([...written.keys()].sort()).toEqual(expected);
   });
 
-  it.each(cases)('%s: the same detections with 7 observations per message', async (_name, events) => {
+  it.each(cases.flatMap(([name, events]) => [7, 1000].map((size) => [name, size, events] as const)))('%s: the same detections with %i observations per message', async (_name, size, events) => {
     const engine = new DetectionEngine(BUILT_IN_RULES);
     const expected = events.flatMap((e) => engine.observe(e)).map((d) => d.id).sort();
     const { deps, written } = memoryDeps();
-    await inBatches(events, 7, deps);
+    await inBatches(events, size, deps);
     expect([...written.keys()].sort()).toEqual(expected);
   });
 

@@ -56,9 +56,10 @@ export async function detectObservations(events: readonly NormalizedEvent[], dep
   for (let depth = 0; round.length > 0; depth++) {
     const fired = await evaluate(rules, round, deps);
     for (const detection of fired) found.set(detection.id, detection);
+    // Rules over detections see them in event-time order, as they would have arrived one by one.
     round =
       depth < MAX_CHAIN_DEPTH
-        ? fired.map((d) => ({ event: detectionAsEvent(d), id: d.id, t: Date.parse(d.lastSeen), depth: depth + 1, fromRule: d.ruleId }))
+        ? fired.map((d) => ({ event: detectionAsEvent(d), id: d.id, t: Date.parse(d.lastSeen), depth: depth + 1, fromRule: d.ruleId })).sort((a, b) => a.t - b.t)
         : [];
   }
   const now = deps.now();

@@ -44,6 +44,11 @@ export const maxRetryHours = defineInt('INGEST_MAX_RETRY_HOURS', {
   description: 'Hours an event is retried on transient errors before it is kept as rejected.',
 });
 
+export const detectionCatalogCacheSeconds = defineInt('DETECTION_CATALOG_CACHE_SECONDS', {
+  default: 30,
+  description: 'Seconds an instance runs detection on the rules and exceptions it read before reading them again.',
+});
+
 /** Which `enabledIn` environment of the detection catalog this deployment runs (detection/catalog-store.ts). */
 export const threatstreamEnvironment = defineString('THREATSTREAM_ENVIRONMENT', {
   default: 'local',

@@ -230,6 +230,50 @@ describe('GET /playbooks/history', () => {
     expect(all.body.runs).toHaveLength(1);
   });
 
+  it('bounds a page of large runs by bytes: it stops early, says so, and the cursor goes on to every run once', async () => {
+    const { id: alertId } = await storeAlert();
+    const executed = await call('/playbooks/execute', {
+      token: users.responder.idToken,
+      body: { alertId, playbookId: 'open-investigation', dryRun: true },
+    });
+    expect(executed.status).toBe(200);
+    const runs = firestore().collection('playbookRuns');
+    const template = (await runs.doc(executed.body.runId).get()).data()!;
+    await runs.doc(executed.body.runId).delete();
+    // Eight runs of ~300 KB (an EDR answer can be that large): 2.4 MB, where a page stops at 1 MiB.
+    const base = Date.now();
+    const ids = Array.from({ length: 8 }, (_, i) => `large-run-${alertId}-${i}`);
+    await Promise.all(
+      ids.map((id, i) =>
+        runs.doc(id).set({
+          ...template,
+          createdAt: Timestamp.fromMillis(base - i * 1_000),
+          steps: template.steps.map((step: Record<string, unknown>) => ({ ...step, output: { edrResponse: 'r'.repeat(300_000) } })),
+        }),
+      ),
+    );
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const response: Awaited<ReturnType<typeof call>> = await call(
+        `/playbooks/history?alertId=${alertId}&limit=8${cursor ? `&cursor=${cursor}` : ''}`,
+        { token: users.analyst.idToken },
+      );
+      expect(response.status).toBe(200);
+      expect(Buffer.byteLength(response.text)).toBeLessThan(1.1 * 1024 * 1024);
+      if (pages === 0) {
+        expect(response.body.runs.length).toBeLessThan(8);
+        expect(response.body.truncated).toEqual({ reason: 'max_bytes', maxBytes: 1024 * 1024, requested: 8, returned: response.body.runs.length });
+      }
+      seen.push(...response.body.runs.map((run: { id: string }) => run.id));
+      cursor = response.body.nextCursor;
+      pages++;
+    } while (cursor && pages < 10);
+    expect(seen).toEqual(ids);
+    expect(pages).toBeGreaterThan(2);
+  });
+
   it('403 for a viewer: runs hold blocked addresses, EDR responses and e-mail addresses (as in firestore.rules)', async () => {
     const response = await call('/playbooks/history?limit=1', { token: users.viewer.idToken });
     expect(response.status).toBe(403);

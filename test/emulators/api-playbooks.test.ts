@@ -4,7 +4,7 @@ import { Timestamp } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketId, bucketStart } from '../../functions/src/metrics/buckets';
 import { updateRiskIndex } from '../../functions/src/metrics/update-risk-index';
-import { call, storeAlert } from '../support/api';
+import { call, storeAlert, type ApiResponse } from '../support/api';
 import { createUsersByRole, type Role, type TestUser } from '../support/auth';
 import { firestore, uniquePublicIp, waitFor } from '../support/emulators';
 
@@ -256,7 +256,7 @@ describe('GET /playbooks/history', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const response: Awaited<ReturnType<typeof call>> = await call(
+      const response: ApiResponse<{ runs: { id: string }[]; nextCursor: string | null; truncated?: unknown }> = await call(
         `/playbooks/history?alertId=${alertId}&limit=8${cursor ? `&cursor=${cursor}` : ''}`,
         { token: users.analyst.idToken },
       );
@@ -266,7 +266,7 @@ describe('GET /playbooks/history', () => {
         expect(response.body.runs.length).toBeLessThan(8);
         expect(response.body.truncated).toEqual({ reason: 'max_bytes', maxBytes: 1024 * 1024, requested: 8, returned: response.body.runs.length });
       }
-      seen.push(...response.body.runs.map((run: { id: string }) => run.id));
+      seen.push(...response.body.runs.map((run) => run.id));
       cursor = response.body.nextCursor;
       pages++;
     } while (cursor && pages < 10);

@@ -6,6 +6,7 @@
 // 127.0.0.1:4777), answering as a model talked into it would. Playbooks run through the real
 // triggers; their webhooks go to 127.0.0.1:5311, where nothing listens in this suite (those
 // steps fail fast; what matters here is what the destructive steps did).
+import type { DocumentData } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { threatIdFor } from '../../functions/src/firestore/refs';
 import { autoRunId } from '../../functions/src/playbooks/plan';
@@ -66,8 +67,8 @@ function settledRun(alertId: string, playbookId: string, timeoutMs = 45_000) {
 }
 
 /** A destructive step that ran without an approval decided by a person. */
-function destructiveWithoutApproval(run: { steps: { action: string; status: string; approval: { status: string } | null }[] }): boolean {
-  return run.steps.some(
+function destructiveWithoutApproval(run: DocumentData): boolean {
+  return (run.steps as { action: string; status: string; approval: { status: string } | null }[]).some(
     (step) =>
       ['block_ip', 'isolate_host', 'escalate'].includes(step.action) &&
       step.status === 'SUCCEEDED' &&

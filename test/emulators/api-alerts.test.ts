@@ -30,6 +30,34 @@ describe('GET /alerts/active', () => {
     expect(response.body.alerts[0]).toMatchObject({ status: 'OPEN', lastSeen: future(3).toDate().toISOString() });
   });
 
+  it('bounds a page of large alerts by bytes, saying so, and pages on with the cursor', async () => {
+    const future = (minutes: number) => Timestamp.fromMillis(Date.UTC(2400, 0, 1) + minutes * 60_000);
+    // Six alerts of ~250 KB (50 event ids of 5,000 characters, as a producer may send): 1.5 MB.
+    const large = [];
+    for (let i = 0; i < 6; i++) {
+      const eventIds = Array.from({ length: 50 }, (_, j) => `${i}-${j}-`.padEnd(5_000, 'e'));
+      large.push((await storeAlert({ lastSeen: future(100 - i), eventIds })).id);
+    }
+    try {
+      const seen: string[] = [];
+      const first = await call('/alerts/active?limit=6', { token: users.viewer.idToken });
+      expect(first.status).toBe(200);
+      expect(Buffer.byteLength(first.text)).toBeLessThan(1.1 * 1024 * 1024);
+      expect(first.body.alerts.length).toBeLessThan(6);
+      expect(first.body.truncated).toEqual({ reason: 'max_bytes', maxBytes: 1024 * 1024, requested: 6, returned: first.body.alerts.length });
+      seen.push(...first.body.alerts.map((alert: { id: string }) => alert.id));
+      const rest = await call(`/alerts/active?limit=${6 - seen.length}&cursor=${first.body.nextCursor}`, { token: users.viewer.idToken });
+      expect(rest.status).toBe(200);
+      expect(rest.body.truncated).toBeUndefined();
+      seen.push(...rest.body.alerts.map((alert: { id: string }) => alert.id));
+      expect(seen).toEqual(large);
+      expect((await call('/alerts/active?cursor=bm8tc3VjaC1hbGVydA', { token: users.viewer.idToken })).status).toBe(400);
+    } finally {
+      // Not left at the top of every later listing.
+      await Promise.all(large.map((id) => firestore().collection('alerts').doc(id).update({ status: 'RESOLVED' })));
+    }
+  });
+
   it('400 for a limit out of range', async () => {
     const response = await call('/alerts/active?limit=1000', { token: users.viewer.idToken });
     expect(response.status).toBe(400);

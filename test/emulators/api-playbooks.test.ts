@@ -4,7 +4,7 @@ import { Timestamp } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketId, bucketStart } from '../../functions/src/metrics/buckets';
 import { updateRiskIndex } from '../../functions/src/metrics/update-risk-index';
-import { call, storeAlert } from '../support/api';
+import { call, storeAlert, type ApiResponse } from '../support/api';
 import { createUsersByRole, type Role, type TestUser } from '../support/auth';
 import { firestore, uniquePublicIp, waitFor } from '../support/emulators';
 
@@ -228,6 +228,50 @@ describe('GET /playbooks/history', () => {
     const all = await call('/playbooks/history?limit=1', { token: users.analyst.idToken });
     expect(all.status).toBe(200);
     expect(all.body.runs).toHaveLength(1);
+  });
+
+  it('bounds a page of large runs by bytes: it stops early, says so, and the cursor goes on to every run once', async () => {
+    const { id: alertId } = await storeAlert();
+    const executed = await call('/playbooks/execute', {
+      token: users.responder.idToken,
+      body: { alertId, playbookId: 'open-investigation', dryRun: true },
+    });
+    expect(executed.status).toBe(200);
+    const runs = firestore().collection('playbookRuns');
+    const template = (await runs.doc(executed.body.runId).get()).data()!;
+    await runs.doc(executed.body.runId).delete();
+    // Eight runs of ~300 KB (an EDR answer can be that large): 2.4 MB, where a page stops at 1 MiB.
+    const base = Date.now();
+    const ids = Array.from({ length: 8 }, (_, i) => `large-run-${alertId}-${i}`);
+    await Promise.all(
+      ids.map((id, i) =>
+        runs.doc(id).set({
+          ...template,
+          createdAt: Timestamp.fromMillis(base - i * 1_000),
+          steps: template.steps.map((step: Record<string, unknown>) => ({ ...step, output: { edrResponse: 'r'.repeat(300_000) } })),
+        }),
+      ),
+    );
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const response: ApiResponse<{ runs: { id: string }[]; nextCursor: string | null; truncated?: unknown }> = await call(
+        `/playbooks/history?alertId=${alertId}&limit=8${cursor ? `&cursor=${cursor}` : ''}`,
+        { token: users.analyst.idToken },
+      );
+      expect(response.status).toBe(200);
+      expect(Buffer.byteLength(response.text)).toBeLessThan(1.1 * 1024 * 1024);
+      if (pages === 0) {
+        expect(response.body.runs.length).toBeLessThan(8);
+        expect(response.body.truncated).toEqual({ reason: 'max_bytes', maxBytes: 1024 * 1024, requested: 8, returned: response.body.runs.length });
+      }
+      seen.push(...response.body.runs.map((run) => run.id));
+      cursor = response.body.nextCursor;
+      pages++;
+    } while (cursor && pages < 10);
+    expect(seen).toEqual(ids);
+    expect(pages).toBeGreaterThan(2);
   });
 
   it('403 for a viewer: runs hold blocked addresses, EDR responses and e-mail addresses (as in firestore.rules)', async () => {

@@ -6,6 +6,7 @@
 // 127.0.0.1:4777), answering as a model talked into it would. Playbooks run through the real
 // triggers; their webhooks go to 127.0.0.1:5311, where nothing listens in this suite (those
 // steps fail fast; what matters here is what the destructive steps did).
+import type { DocumentData } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { threatIdFor } from '../../functions/src/firestore/refs';
 import { autoRunId } from '../../functions/src/playbooks/plan';
@@ -66,8 +67,8 @@ function settledRun(alertId: string, playbookId: string, timeoutMs = 45_000) {
 }
 
 /** A destructive step that ran without an approval decided by a person. */
-function destructiveWithoutApproval(run: { steps: { action: string; status: string; approval: { status: string } | null }[] }): boolean {
-  return run.steps.some(
+function destructiveWithoutApproval(run: DocumentData): boolean {
+  return (run.steps as { action: string; status: string; approval: { status: string } | null }[]).some(
     (step) =>
       ['block_ip', 'isolate_host', 'escalate'].includes(step.action) &&
       step.status === 'SUCCEEDED' &&
@@ -130,16 +131,22 @@ describe('prompt injection that lowers: the alert still opens', () => {
 
 describe('spoofable sources: a flood\'s source is not blocked without a person', () => {
   it.each([
-    ['a UDP flood', 'UDP'],
-    ['a SYN flood (no completed handshake)', 'TCP'],
-  ])('%s', async (_name, protocol) => {
+    ['a UDP flood', 'UDP', { pps: 2_000_000 }],
+    ['a SYN flood (no completed handshake)', 'TCP', { pps: 2_000_000 }],
+    // Counted in requests per second, as the simulator and rate detections report floods: still no handshake.
+    ['a SYN flood counted in requests per second', 'TCP', { attack_vector: 'SYN flood', requests_per_second: 50_000 }],
+  ] as const)('%s', async (_name, protocol, payload) => {
     tally.cases++;
     // A forged source: say, a resolver everybody depends on, or a neighbour's address.
     const spoofed = uniquePublicIp();
     const ids = [1, 2, 3].map(() => runId('spoofed-ddos'));
     for (const eventId of ids) {
       const doc = highThreat({ eventId, eventType: 'ddos', sourceIp: spoofed, destinationIp: '10.0.0.80', severity: 'HIGH' });
-      await db().collection('threats').doc(threatIdFor(eventId)).create({ ...doc, protocol, payload: { pps: 2_000_000 } });
+      const evidence = 'requests_per_second' in payload ? { requests_per_second: payload.requests_per_second } : {};
+      await db()
+        .collection('threats')
+        .doc(threatIdFor(eventId))
+        .create({ ...doc, protocol, payload, analysis: { ...doc.analysis, evidence: { ...doc.analysis.evidence, ...evidence } } });
     }
     const alertId = await waitFor('the flood\'s alert to grow to three threats', async () => {
       const linked = await Promise.all(ids.map(async (eventId) => (await threat(eventId))?.alertId));

@@ -45,7 +45,7 @@ export class AlertMissing extends Error {
 /** The threat fields the alert machine reads. */
 export type AlertingThreat = Pick<
   ThreatDoc,
-  'event_id' | 'event_type' | 'source_ip' | 'protocol' | 'payload' | 'geo' | 'analysis' | 'rulesAnalysis' | 'risk' | 'occurredAt'
+  'event_id' | 'event_type' | 'source_ip' | 'protocol' | 'payload' | 'normalized' | 'geo' | 'analysis' | 'rulesAnalysis' | 'risk' | 'occurredAt'
 >;
 
 function conditionsOf(threat: AlertingThreat) {

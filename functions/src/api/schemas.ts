@@ -124,11 +124,15 @@ export const PageTruncatedSchema = z
     returned: z.number().int(),
   })
   .openapi('PageTruncated', { description: 'The page was cut at maxBytes of JSON: fewer items than asked; continue with nextCursor.' });
+export type PageTruncated = z.infer<typeof PageTruncatedSchema>;
+
+/** Every list's cursor to its next page. */
+const NextCursor = z.string().nullable().openapi({ description: 'Pass as `cursor` for the next (older) page; null on the last page.' });
 
 export const ThreatPageSchema = z
   .object({
     threats: z.array(ThreatSchema),
-    nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next (older) page; null on the last page.' }),
+    nextCursor: NextCursor,
     truncated: PageTruncatedSchema.optional(),
   })
   .openapi('ThreatPage');
@@ -196,9 +200,15 @@ export type ThreatStats = z.infer<typeof ThreatStatsSchema>;
 
 export const AlertSchema = wireObject(AlertDocSchema).extend({ id: z.string() }).openapi('Alert');
 
-export const AlertListSchema = z.object({ alerts: z.array(AlertSchema) }).openapi('AlertList');
+export const AlertListSchema = z
+  .object({
+    alerts: z.array(AlertSchema),
+    nextCursor: NextCursor,
+    truncated: PageTruncatedSchema.optional(),
+  })
+  .openapi('AlertList');
 
-export const ActiveAlertsQuery = z.object({ limit: LimitQuery(500, 50) });
+export const ActiveAlertsQuery = z.object({ limit: LimitQuery(500, 50), cursor: CursorQuery });
 
 export const AlertIdParams = z.object({ id: FirestoreId.openapi({ description: 'The alert document id.' }) });
 
@@ -274,11 +284,18 @@ export const ExecutePlaybookResultSchema = z
 export const ApprovalSchema = wireObject(ApprovalDocSchema.omit({ expireAt: true })).extend({ id: z.string() }).openapi('Approval');
 export type ApprovalView = z.infer<typeof ApprovalSchema>;
 
-export const ApprovalListSchema = z.object({ approvals: z.array(ApprovalSchema) }).openapi('ApprovalList');
+export const ApprovalListSchema = z
+  .object({
+    approvals: z.array(ApprovalSchema),
+    nextCursor: NextCursor,
+    truncated: PageTruncatedSchema.optional(),
+  })
+  .openapi('ApprovalList');
 
 export const ApprovalsQuery = z.object({
   status: z.enum(APPROVAL_STATUSES).default('PENDING').openapi({ description: 'Which approvals: PENDING (default), APPROVED, REJECTED or EXPIRED.' }),
   limit: LimitQuery(200, 50),
+  cursor: CursorQuery,
 });
 
 export const ApprovalIdParams = z.object({ id: FirestoreId.openapi({ description: 'The approval id ({runId}-{stepIndex}).' }) });
@@ -323,7 +340,7 @@ export const PlaybookHistoryQuery = z.object({
 });
 
 export const PlaybookRunPageSchema = z
-  .object({ runs: z.array(PlaybookRunViewSchema), nextCursor: z.string().nullable() })
+  .object({ runs: z.array(PlaybookRunViewSchema), nextCursor: NextCursor, truncated: PageTruncatedSchema.optional() })
   .openapi('PlaybookRunPage');
 
 // ---- analytics ----

@@ -1,4 +1,5 @@
 import { Timestamp } from 'firebase-admin/firestore';
+import type { PageTruncated } from './schemas';
 
 /** Plain JSON for the wire: Firestore Timestamps become ISO 8601 strings, recursively. */
 export function toWire<T>(value: T): unknown {
@@ -17,7 +18,8 @@ export function withId<T extends object>(id: string, data: T): unknown {
 
 /**
  * A page's bytes are bounded as well as its items: 500 threats of up to 64 KB each would be tens
- * of megabytes. Past this, a page ends early and says so (`truncated`), with a cursor to go on.
+ * of megabytes, 200 runs of up to 1 MiB each hundreds. Past this, a page ends early and says so
+ * (`truncated`), with a cursor to go on.
  */
 export const MAX_PAGE_BYTES = 1024 * 1024;
 
@@ -32,4 +34,36 @@ export function itemsWithinBytes(items: readonly unknown[], maxBytes: number): n
     if (total > maxBytes) return Math.max(1, i);
   }
   return items.length;
+}
+
+export interface BoundedPage {
+  items: unknown[];
+  nextCursor: string | null;
+  truncated?: PageTruncated;
+}
+
+/**
+ * Every list route's page: its records as wire JSON, cut at `maxBytes`. A cut page says so in
+ * `truncated`, and its cursor continues after the last record sent rather than the last read.
+ */
+export function boundedPage<R>(
+  records: readonly R[],
+  page: {
+    requested: number;
+    /** The cursor after the whole of `records` (null: nothing after them). */
+    nextCursor: string | null;
+    toWire: (record: R) => unknown;
+    cursorOf: (record: R) => string;
+    maxBytes?: number;
+  },
+): BoundedPage {
+  const maxBytes = page.maxBytes ?? MAX_PAGE_BYTES;
+  const items = records.map(page.toWire);
+  const kept = itemsWithinBytes(items, maxBytes);
+  if (kept === items.length) return { items, nextCursor: page.nextCursor };
+  return {
+    items: items.slice(0, kept),
+    nextCursor: page.cursorOf(records[kept - 1]!),
+    truncated: { reason: 'max_bytes', maxBytes, requested: page.requested, returned: kept },
+  };
 }

@@ -2,8 +2,9 @@ import type { AuditActor } from '../../firestore/schema';
 import type { Caller } from '../roles';
 import { defineRoute } from '../route';
 import { ActiveAlertsQuery, AlertIdParams, AlertListSchema, AlertSchema, AlertTransitionBodySchema } from '../schemas';
-import { withId } from '../serialize';
+import { boundedPage, withId } from '../serialize';
 import { activeAlerts, transitionAlert, type AlertAction } from '../services/alerts';
+import { encodeIdCursor } from '../services/cursors';
 
 export function actorOf(caller: Caller): AuditActor {
   return {
@@ -19,13 +20,21 @@ export const activeAlertsRoute = defineRoute({
   path: '/api/alerts/active',
   operationId: 'listActiveAlerts',
   summary: 'Open and acknowledged alerts, most recently active first',
+  description:
+    'Pass `nextCursor` back as `cursor` for the next page. A page stops early at about 1 MiB of JSON (an alert keeps up to 50 threat and event ids), saying so in `truncated`.',
   tags: ['alerts'],
   access: 'viewer',
   request: { query: ActiveAlertsQuery },
   responses: { 200: { description: 'Unresolved alerts.', schema: AlertListSchema } },
   handler: async ({ deps, query }) => {
-    const alerts = await activeAlerts(deps.db, query.limit);
-    return { json: { alerts: alerts.map((a) => withId(a.id, a.doc)) } };
+    const page = await activeAlerts(deps.db, query);
+    const { items, ...rest } = boundedPage(page.alerts, {
+      requested: query.limit,
+      nextCursor: page.nextCursor,
+      toWire: (alert) => withId(alert.id, alert.doc),
+      cursorOf: (alert) => encodeIdCursor(alert.id),
+    });
+    return { json: { alerts: items, ...rest } };
   },
 });
 

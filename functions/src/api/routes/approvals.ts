@@ -16,12 +16,15 @@ export const listApprovalsRoute = defineRoute({
   operationId: 'listApprovals',
   summary: 'Playbook steps waiting for a responder',
   description:
-    'Approvals in one status (PENDING by default), newest first: which run and step, why it waits (step_requires_approval, model_raised, low_rules_confidence, spoofable_source), what it will do (the step\'s dry-run output) and until when.',
+    'Approvals in one status (PENDING by default), newest first: which run and step, why it waits (step_requires_approval, model_raised, low_rules_confidence, spoofable_source), what it will do (the step\'s dry-run output) and until when. Pass `nextCursor` back as `cursor`; a page stops early at about 1 MiB of JSON, saying so in `truncated`.',
   tags: ['approvals'],
   access: 'responder',
   request: { query: ApprovalsQuery },
   responses: { 200: { description: 'Approvals.', schema: ApprovalListSchema } },
-  handler: async ({ deps, query }) => ({ json: { approvals: await playbooksOf(deps).approvals(query) } }),
+  handler: async ({ deps, query }) => {
+    const { items, ...page } = await playbooksOf(deps).approvals(query);
+    return { json: { approvals: items, ...page } };
+  },
 });
 
 function decisionRoute(decision: 'approve' | 'reject') {

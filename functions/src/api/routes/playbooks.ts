@@ -68,10 +68,13 @@ export const playbookHistoryRoute = defineRoute({
   operationId: 'listPlaybookRuns',
   summary: 'Playbook runs, newest first',
   description:
-    'Automatic and manual runs, newest first, optionally for one alert; pass `nextCursor` back as `cursor`. Analysts and above: runs hold blocked addresses, EDR responses and responders\' e-mail addresses (as firestore.rules).',
+    'Automatic and manual runs, newest first, optionally for one alert; pass `nextCursor` back as `cursor`. A page stops early at about 1 MiB of JSON, saying so in `truncated`. Analysts and above: runs hold blocked addresses, EDR responses and responders\' e-mail addresses (as firestore.rules).',
   tags: ['playbooks'],
   access: 'analyst',
   request: { query: PlaybookHistoryQuery },
   responses: { 200: { description: 'A page of runs.', schema: PlaybookRunPageSchema } },
-  handler: async ({ deps, query }) => ({ json: await playbooksOf(deps).history(query) }),
+  handler: async ({ deps, query }) => {
+    const { items, ...page } = await playbooksOf(deps).history(query);
+    return { json: { runs: items, ...page } };
+  },
 });

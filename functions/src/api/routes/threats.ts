@@ -8,7 +8,7 @@ import {
   ThreatStatsQuery,
   ThreatStatsSchema,
 } from '../schemas';
-import { itemsWithinBytes, MAX_PAGE_BYTES, withId } from '../serialize';
+import { boundedPage, withId } from '../serialize';
 import { encodeCursor, findThreat, recentThreats, threatStats } from '../services/threats';
 
 export const recentThreatsRoute = defineRoute({
@@ -24,16 +24,13 @@ export const recentThreatsRoute = defineRoute({
   responses: { 200: { description: 'A page of threats.', schema: ThreatPageSchema } },
   handler: async ({ deps, query }) => {
     const page = await recentThreats(deps.db, query);
-    const threats = page.threats.map((t) => withId(t.id, t.doc));
-    const kept = itemsWithinBytes(threats, MAX_PAGE_BYTES);
-    if (kept === threats.length) return { json: { threats, nextCursor: page.nextCursor } };
-    return {
-      json: {
-        threats: threats.slice(0, kept),
-        nextCursor: encodeCursor(page.threats[kept - 1]!),
-        truncated: { reason: 'max_bytes', maxBytes: MAX_PAGE_BYTES, requested: query.limit, returned: kept },
-      },
-    };
+    const { items, ...rest } = boundedPage(page.threats, {
+      requested: query.limit,
+      nextCursor: page.nextCursor,
+      toWire: (threat) => withId(threat.id, threat.doc),
+      cursorOf: encodeCursor,
+    });
+    return { json: { threats: items, ...rest } };
   },
 });
 

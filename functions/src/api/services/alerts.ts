@@ -1,10 +1,11 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import { AlertMissing, AlertTransitionRefused, type AlertAction } from '../../alerts/alert';
 import { transitionAlert as transitionInStore } from '../../alerts/store';
-import { alertsCollection } from '../../firestore/refs';
+import { alertRef, alertsCollection } from '../../firestore/refs';
 import type { AlertDoc, AuditActor } from '../../firestore/schema';
 import type { MetricsDeps } from '../../metrics/counters';
 import { Conflict, NotFound } from '../errors';
+import { documentAfter, encodeIdCursor } from './cursors';
 
 export type { AlertAction } from '../../alerts/alert';
 
@@ -13,14 +14,21 @@ export interface AlertRecord {
   doc: AlertDoc;
 }
 
-/** Unresolved alerts, most recently active first. */
-export async function activeAlerts(db: Firestore, limit: number): Promise<AlertRecord[]> {
-  const snapshot = await alertsCollection(db)
-    .where('status', 'in', ['OPEN', 'ACKNOWLEDGED'])
-    .orderBy('lastSeen', 'desc')
-    .limit(limit)
-    .get();
-  return snapshot.docs.map((doc) => ({ id: doc.id, doc: doc.data() }));
+/** Unresolved alerts, most recently active first, a page at a time. */
+export async function activeAlerts(
+  db: Firestore,
+  options: { limit: number; cursor?: string | undefined },
+): Promise<{ alerts: AlertRecord[]; nextCursor: string | null }> {
+  let query = alertsCollection(db).where('status', 'in', ['OPEN', 'ACKNOWLEDGED']).orderBy('lastSeen', 'desc');
+  if (options.cursor) query = query.startAfter(await documentAfter(options.cursor, (id) => alertRef(db, id), 'alert'));
+  // One more than asked tells whether another page exists.
+  const snapshot = await query.limit(options.limit + 1).get();
+  const docs = snapshot.docs.slice(0, options.limit);
+  const last = docs[docs.length - 1];
+  return {
+    alerts: docs.map((doc) => ({ id: doc.id, doc: doc.data() })),
+    nextCursor: snapshot.docs.length > options.limit && last ? encodeIdCursor(last.id) : null,
+  };
 }
 
 /** How many alerts are unresolved: a count aggregation, no alert is read. */

@@ -2,7 +2,7 @@ import type { Firestore } from 'firebase-admin/firestore';
 import type { ExecuteOutcome } from '@threatstream/events';
 import { paramEntries } from '../../domain/never-block';
 import { approvalsByStatusQuery, playbookRunsForAlertQuery, recentPlaybookRunsQuery } from '../../firestore/queries';
-import { playbookRunRef } from '../../firestore/refs';
+import { approvalRef, playbookRunRef } from '../../firestore/refs';
 import type { ApprovalDoc, AuditActor, PlaybookRunDoc } from '../../firestore/schema';
 import type { PlaybookDeps } from '../../playbooks/deps';
 import {
@@ -13,9 +13,10 @@ import {
   PlaybookNotFoundError,
 } from '../../playbooks/executor';
 import { ApprovalRefused } from '../../playbooks/run';
-import { Conflict, InvalidArgument, NotFound } from '../errors';
+import { Conflict, NotFound } from '../errors';
 import type { ApprovalView, Playbook as PlaybookView, PlaybookRunView } from '../schemas';
-import { toWire } from '../serialize';
+import { boundedPage, toWire, type BoundedPage } from '../serialize';
+import { documentAfter, encodeIdCursor } from './cursors';
 
 // The API's side of the playbooks module (functions/src/playbooks): the catalog it seeds and
 // caches, its executor for manual runs, and the run records it writes.
@@ -38,8 +39,10 @@ export interface ExecuteResult {
 export interface PlaybookService {
   list(now: Date): Promise<PlaybookView[]>;
   execute(input: ExecuteInput): Promise<ExecuteResult>;
-  history(input: { limit: number; cursor?: string; alertId?: string }): Promise<{ runs: PlaybookRunView[]; nextCursor: string | null }>;
-  approvals(input: { status: ApprovalDoc['status']; limit: number }): Promise<ApprovalView[]>;
+  /** A page of runs, newest first, bounded by bytes (runs can hold large EDR responses). */
+  history(input: { limit: number; cursor?: string; alertId?: string }): Promise<BoundedPage>;
+  /** A page of approvals, newest first, bounded by bytes (each holds its step's dry-run output). */
+  approvals(input: { status: ApprovalDoc['status']; limit: number; cursor?: string }): Promise<BoundedPage>;
   /** The NEVER_BLOCK_CIDRS param's entries. */
   neverBlockParam(): string[];
   decide(input: { approvalId: string; decision: 'approve' | 'reject'; actor: AuditActor; note?: string }): Promise<{
@@ -57,10 +60,6 @@ function runView(id: string, run: PlaybookRunDoc): PlaybookRunView {
   // The lease is the executor's bookkeeping, not something a client should see or rely on.
   const { leaseOwner: _owner, leaseExpiresAt: _expires, ...visible } = run;
   return toWire({ id, ...visible }) as PlaybookRunView;
-}
-
-function encodeCursor(runId: string): string {
-  return Buffer.from(runId).toString('base64url');
 }
 
 export function playbookService(db: Firestore, engine: () => PlaybookDeps): PlaybookService {
@@ -100,9 +99,18 @@ export function playbookService(db: Firestore, engine: () => PlaybookDeps): Play
       return paramEntries(engine().settings.neverBlockCidrs).map((entry) => entry.cidr);
     },
 
-    async approvals({ status, limit }) {
-      const snapshot = await approvalsByStatusQuery(db, status, limit).get();
-      return snapshot.docs.map((doc) => approvalView(doc.id, doc.data()));
+    async approvals({ status, limit, cursor }) {
+      let query = approvalsByStatusQuery(db, status, limit + 1);
+      if (cursor) query = query.startAfter(await documentAfter(cursor, (id) => approvalRef(db, id), 'approval'));
+      const snapshot = await query.get();
+      const docs = snapshot.docs.slice(0, limit);
+      const last = docs[docs.length - 1];
+      return boundedPage(docs, {
+        requested: limit,
+        nextCursor: snapshot.docs.length > limit && last ? encodeIdCursor(last.id) : null,
+        toWire: (doc) => approvalView(doc.id, doc.data()),
+        cursorOf: (doc) => encodeIdCursor(doc.id),
+      });
     },
 
     async decide({ approvalId, decision, actor, note }) {
@@ -122,24 +130,16 @@ export function playbookService(db: Firestore, engine: () => PlaybookDeps): Play
 
     async history({ limit, cursor, alertId }) {
       let query = alertId ? playbookRunsForAlertQuery(db, alertId, limit + 1) : recentPlaybookRunsQuery(db, limit + 1);
-      if (cursor) {
-        const runId = Buffer.from(cursor, 'base64url').toString('utf8');
-        const usable = /^[^/]{1,128}$/.test(runId) && runId !== '.' && runId !== '..' && !/^__.*__$/.test(runId);
-        const after = usable ? await playbookRunRef(db, runId).get() : undefined;
-        if (!after?.exists) {
-          throw new InvalidArgument('invalid query: cursor: not a cursor returned by this API (or its run has expired)', [
-            { path: 'query.cursor', message: 'unknown cursor' },
-          ]);
-        }
-        query = query.startAfter(after);
-      }
+      if (cursor) query = query.startAfter(await documentAfter(cursor, (id) => playbookRunRef(db, id), 'run'));
       const snapshot = await query.get();
       const docs = snapshot.docs.slice(0, limit);
       const last = docs[docs.length - 1];
-      return {
-        runs: docs.map((doc) => runView(doc.id, doc.data())),
-        nextCursor: snapshot.docs.length > limit && last ? encodeCursor(last.id) : null,
-      };
+      return boundedPage(docs, {
+        requested: limit,
+        nextCursor: snapshot.docs.length > limit && last ? encodeIdCursor(last.id) : null,
+        toWire: (doc) => runView(doc.id, doc.data()),
+        cursorOf: (doc) => encodeIdCursor(doc.id),
+      });
     },
   };
 }

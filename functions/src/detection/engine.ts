@@ -2,6 +2,7 @@ import type { NormalizedEvent } from '@threatstream/events';
 import { compileCondition, type Predicate } from './conditions';
 import { detectionId, type Detection } from './detection';
 import { compileGetter, valuesOf, type Getter } from './paths';
+import { RuleIndex } from './rule-index';
 import { DetectionRuleSchema, type DetectionRule, type TypedRule } from './rule';
 import {
   observeBeacon,
@@ -43,6 +44,8 @@ interface CompiledRule {
  */
 export class DetectionEngine {
   private readonly rules: CompiledRule[];
+  /** Which rules an event can match (by the field values their conditions require). */
+  private readonly index: RuleIndex;
   private observed = 0;
   private watermark = 0;
   /** Observations skipped for want of an id or a readable time. */
@@ -55,10 +58,16 @@ export class DetectionEngine {
       if (ids.has(rule.id)) throw new Error(`duplicate rule id ${rule.id}`);
       ids.add(rule.id);
     }
+    this.index = new RuleIndex(this.rules.map(({ rule }) => (rule.kind === 'sequence' ? { any: rule.steps.map((step) => step.match) } : rule.match)));
   }
 
   get ruleIds(): string[] {
     return this.rules.map(({ rule }) => rule.id);
+  }
+
+  /** The rule index's size: fields read per event, values and needles, rules run on every event. */
+  get indexStats(): RuleIndex['stats'] {
+    return this.index.stats;
   }
 
   /** Keys held across all rules (memory use). */
@@ -80,7 +89,8 @@ export class DetectionEngine {
 
   private run(event: unknown, id: string, t: number, depth: number, fromRule: string | undefined): Detection[] {
     const detections: Detection[] = [];
-    for (const compiled of this.rules) {
+    for (const candidate of this.index.candidates(event)) {
+      const compiled = this.rules[candidate]!;
       if (compiled.rule.id === fromRule) continue;
       const result = compiled.evaluate(event, id, t);
       if (result === undefined) continue;

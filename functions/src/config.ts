@@ -43,6 +43,11 @@ export const maxRetryHours = defineInt('INGEST_MAX_RETRY_HOURS', {
   description: 'Hours an event is retried on transient errors before it is kept as rejected.',
 });
 
+export const detectionCatalogCacheSeconds = defineInt('DETECTION_CATALOG_CACHE_SECONDS', {
+  default: 30,
+  description: 'Seconds an instance runs detection on the rules and exceptions it read before reading them again.',
+});
+
 let detection: DetectionConfig | undefined;
 
 /** The detection settings, parsed and validated once per instance (params resolve at run time). */

@@ -11,5 +11,6 @@ export * as alerts from './alerts/functions';
 export * as analysis from './analysis/on-threat-created.function';
 export * as playbooks from './playbooks/functions';
 export * as metrics from './metrics/functions';
+export * as detection from './detection/functions';
 // Deployed as `api` (not grouped): Hosting rewrites /api/** to the function named api.
 export { api } from './api/api.function';

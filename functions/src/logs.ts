@@ -170,3 +170,7 @@ export function observationInvalid(messageId: string, reason: string): void {
 export function auditLogParsed(messageId: string, alerts: number, observations: number): void {
   logger.info('audit_log.parsed', { messageId, alerts, observations });
 }
+
+export function detectionsWritten(messageId: string, detectionIds: string[], created: number, suppressed: number): void {
+  logger.info('detection.written', { messageId, detectionIds: detectionIds.slice(0, 20), created, suppressed });
+}

@@ -17,6 +17,8 @@ export const onThreatCreated = onDocumentCreated(
     // re-scored into HIGH afterwards gets its alert from the analysis that re-scored it; one the
     // model lowered still alerts on the rules' severity.
     const data = event.data?.data();
+    // A suppressed detection stays a threat and opens no alert (openOrJoinAlert checks it too).
+    if (data?.suppression !== undefined) return;
     const severity = alertingSeverityOf(data);
     if (severity !== undefined && !opensAlert(severity)) return;
     const attack = parseTriggerDocument(AttackSchema, data, 'alerts-onThreatCreated', event.document);

@@ -25,6 +25,7 @@ export type AlertCandidate = Pick<ThreatDoc, 'source_ip' | 'event_type'> & { id:
 
 export type AlertOutcome =
   | { outcome: 'below_threshold' }
+  | { outcome: 'suppressed' }
   | { outcome: 'already_linked'; alertId: string }
   | { outcome: 'opened'; alertId: string; severity: Severity }
   | { outcome: 'joined'; alertId: string; occurrences: number };
@@ -58,6 +59,8 @@ export async function openOrJoinAlert(threat: AlertCandidate, deps: AlertDeps): 
       if (stored.source_ip !== threat.source_ip || stored.event_type !== threat.event_type) {
         throw new Error(`threat ${threatId} is not a ${threat.event_type} from ${threat.source_ip}`);
       }
+      // An exception covers it: kept and counted as a threat, never an alert.
+      if (stored.suppression !== undefined) return { outcome: 'suppressed' } as const;
       // The rules' severity decides; the model may only add (a lowered score still alerts).
       if (!opensAlert(alertingSeverity(stored.risk))) return { outcome: 'below_threshold' } as const;
       if (stored.alertId) return { outcome: 'already_linked', alertId: stored.alertId } as const;

@@ -11,45 +11,54 @@ import {
   observeSequence,
   observeThreshold,
   type Firing,
-  type Observation,
+  type Transition,
 } from './windows';
 
 /** Observations between sweeps of keys whose windows have closed. */
 const SWEEP_EVERY = 20_000;
 /** Detections feed rules over detections (a kill chain) at most this deep. */
-const MAX_CHAIN_DEPTH = 2;
-
-interface KeyedWindow {
-  state: unknown;
-  last: number;
-}
+export const MAX_CHAIN_DEPTH = 2;
 
 /** Reads the parts of a group key; undefined when the event lacks one (it cannot be keyed). */
 type KeyReader = (event: unknown) => string[] | undefined;
 
-interface CompiledRule {
+/**
+ * One rule's window that an event touches: the key, and the pure transition to run on the key's
+ * state. Matching is pure; whoever holds the state (the in-memory engine, or the Firestore window
+ * store) runs `step` on it, so both evaluate rules by the one path.
+ */
+export interface Touch {
+  rule: CompiledRule;
+  /** The key's values, in the rule's `groupBy` order. */
+  parts: string[];
+  /** `parts` joined: the key within the rule. */
+  key: string;
+  /** A single-event rule keeps no state: `step(undefined)` fires at once and nothing is stored. */
+  stateless: boolean;
+  step(state: unknown): Transition<unknown>;
+}
+
+export interface CompiledRule {
   rule: DetectionRule;
   /** How long a key's state matters after its last event, for sweeping. */
   horizonMs: number;
   groupBy: readonly string[];
-  windows: Map<string, KeyedWindow>;
-  /** Returns the firing, or undefined. Updates `windows`. */
-  evaluate(event: unknown, id: string, t: number): { key: string[]; fired: Firing } | undefined;
+  /** The windows this event touches (none when it does not match). */
+  touches(event: unknown, id: string, t: number): Touch[];
 }
 
-/**
- * Runs every enabled rule over each observation, keeps keyed windows in memory, and returns
- * the detections an observation completes. Rules over other detections (a sequence whose steps
- * match `rule.id`) see each detection as an alert event, up to MAX_CHAIN_DEPTH deep.
- */
-export class DetectionEngine {
-  private readonly rules: CompiledRule[];
+/** An observation's id and event time, or undefined when it has no id or no readable time. */
+export function readObservation(event: { event?: { id?: unknown }; '@timestamp'?: unknown }): { id: string; t: number } | undefined {
+  const id = event.event?.id;
+  const t = typeof event['@timestamp'] === 'string' ? Date.parse(event['@timestamp']) : Number.NaN;
+  return typeof id === 'string' && id.length > 0 && Number.isFinite(t) ? { id, t } : undefined;
+}
+
+/** The enabled rules, compiled: "which rules and keys does this event match". Holds no state. */
+export class RuleSet {
+  readonly rules: CompiledRule[];
   /** Which rules an event can match (by the field values their conditions require). */
   private readonly index: RuleIndex;
-  private observed = 0;
-  private watermark = 0;
-  /** Observations skipped for want of an id or a readable time. */
-  unreadable = 0;
 
   constructor(rules: readonly (DetectionRule | TypedRule)[]) {
     this.rules = rules.map((rule) => DetectionRuleSchema.parse(rule)).filter((rule) => rule.enabled).map(compileRule);
@@ -61,150 +70,189 @@ export class DetectionEngine {
     this.index = new RuleIndex(this.rules.map(({ rule }) => (rule.kind === 'sequence' ? { any: rule.steps.map((step) => step.match) } : rule.match)));
   }
 
-  get ruleIds(): string[] {
-    return this.rules.map(({ rule }) => rule.id);
-  }
-
-  /** The rule index's size: fields read per event, values and needles, rules run on every event. */
+  /** The index's size: fields read per event, values and needles, rules run on every event. */
   get indexStats(): RuleIndex['stats'] {
     return this.index.stats;
   }
 
+  /** Every window the event touches; a detection is not fed back to its own rule. */
+  match(event: unknown, id: string, t: number, fromRule?: string): Touch[] {
+    const touches: Touch[] = [];
+    for (const candidate of this.index.candidates(event)) {
+      const compiled = this.rules[candidate]!;
+      if (compiled.rule.id === fromRule) continue;
+      const found = compiled.touches(event, id, t);
+      for (const touch of found) touches.push(touch);
+    }
+    return touches;
+  }
+}
+
+interface KeyedWindow {
+  state: unknown;
+  last: number;
+}
+
+/**
+ * Runs every enabled rule over each observation, keeps keyed windows in memory, and returns
+ * the detections an observation completes. Rules over other detections (a sequence whose steps
+ * match `rule.id`) see each detection as an alert event, up to MAX_CHAIN_DEPTH deep. The
+ * Firestore window store (window-store.ts) runs the same RuleSet over state it keeps in documents.
+ */
+export class DetectionEngine {
+  private readonly ruleSet: RuleSet;
+  private readonly windows = new Map<CompiledRule, Map<string, KeyedWindow>>();
+  private observed = 0;
+  private watermark = 0;
+  /** Observations skipped for want of an id or a readable time. */
+  unreadable = 0;
+
+  constructor(rules: readonly (DetectionRule | TypedRule)[]) {
+    this.ruleSet = new RuleSet(rules);
+    for (const compiled of this.ruleSet.rules) this.windows.set(compiled, new Map());
+  }
+
+  get ruleIds(): string[] {
+    return this.ruleSet.rules.map(({ rule }) => rule.id);
+  }
+
+  /** The rule index's size (see RuleSet.indexStats). */
+  get indexStats(): RuleIndex['stats'] {
+    return this.ruleSet.indexStats;
+  }
+
   /** Keys held across all rules (memory use). */
   get keyCount(): number {
-    return this.rules.reduce((total, rule) => total + rule.windows.size, 0);
+    let total = 0;
+    for (const keys of this.windows.values()) total += keys.size;
+    return total;
   }
 
   observe(event: NormalizedEvent): Detection[] {
-    const id = event.event?.id;
-    const t = Date.parse(event['@timestamp']);
-    if (typeof id !== 'string' || id.length === 0 || !Number.isFinite(t)) {
+    const read = readObservation(event);
+    if (read === undefined) {
       this.unreadable++;
       return [];
     }
-    if (t > this.watermark) this.watermark = t;
+    if (read.t > this.watermark) this.watermark = read.t;
     if (++this.observed % SWEEP_EVERY === 0) this.sweep();
-    return this.run(event, id, t, 0, undefined);
+    return this.run(event, read.id, read.t, 0, undefined);
   }
 
   private run(event: unknown, id: string, t: number, depth: number, fromRule: string | undefined): Detection[] {
     const detections: Detection[] = [];
-    for (const candidate of this.index.candidates(event)) {
-      const compiled = this.rules[candidate]!;
-      if (compiled.rule.id === fromRule) continue;
-      const result = compiled.evaluate(event, id, t);
-      if (result === undefined) continue;
-      detections.push(toDetection(compiled, result.key, result.fired, event, depth));
+    for (const touch of this.ruleSet.match(event, id, t, fromRule)) {
+      const fired = this.apply(touch, t);
+      if (fired !== undefined) detections.push(toDetection(touch.rule, touch.parts, fired, event, depth));
     }
     if (depth < MAX_CHAIN_DEPTH) {
       for (const detection of [...detections]) {
-        const derived = detectionAsEvent(detection);
-        detections.push(...this.run(derived, detection.id, Date.parse(detection.lastSeen), depth + 1, detection.ruleId));
+        detections.push(...this.run(detectionAsEvent(detection), detection.id, Date.parse(detection.lastSeen), depth + 1, detection.ruleId));
       }
     }
     return detections;
   }
 
-  /** Drops keys whose windows closed before the newest event time seen. */
-  sweep(): void {
-    for (const compiled of this.rules) {
-      const before = this.watermark - compiled.horizonMs;
-      for (const [key, window] of compiled.windows) if (window.last < before) compiled.windows.delete(key);
-    }
-  }
-}
-
-function compileRule(rule: DetectionRule): CompiledRule {
-  const windows = new Map<string, KeyedWindow>();
-  const groupBy = 'groupBy' in rule ? rule.groupBy : [];
-  const readKey = keyReader(groupBy);
-
-  /** Runs one pure transition on the key's state and stores the result. */
-  const step = <S>(key: string, t: number, transition: (state: S | undefined) => { state: S; fired?: Firing }): Firing | undefined => {
-    const window = windows.get(key);
-    const { state, fired } = transition(window?.state as S | undefined);
+  /** Runs one pure transition on the key's state and keeps the result. */
+  private apply(touch: Touch, t: number): Firing | undefined {
+    if (touch.stateless) return touch.step(undefined).fired;
+    const keys = this.windows.get(touch.rule)!;
+    const window = keys.get(touch.key);
+    const { state, fired } = touch.step(window?.state);
     // The holder is ours: update it in place rather than allocate one per observation.
-    if (window === undefined) windows.set(key, { state, last: t });
+    if (window === undefined) keys.set(touch.key, { state, last: t });
     else {
       window.state = state;
       if (t > window.last) window.last = t;
     }
     return fired;
-  };
+  }
+
+  /** Drops keys whose windows closed before the newest event time seen. */
+  sweep(): void {
+    for (const [compiled, keys] of this.windows) {
+      const before = this.watermark - compiled.horizonMs;
+      for (const [key, window] of keys) if (window.last < before) keys.delete(key);
+    }
+  }
+}
+
+function compileRule(rule: DetectionRule): CompiledRule {
+  const groupBy = 'groupBy' in rule ? rule.groupBy : [];
+  const readKey = keyReader(groupBy);
+  // Filled in below; touches close over it, so a Touch names its rule without a lookup.
+  const compiled: CompiledRule = { rule, groupBy, horizonMs: 0, touches: () => [] };
+  const touch = (parts: string[], step: (state: unknown) => Transition<unknown>, stateless = false): Touch => ({
+    rule: compiled,
+    parts,
+    key: parts.join('\u0001'),
+    stateless,
+    step,
+  });
 
   switch (rule.kind) {
     case 'single': {
       const match = compileCondition(rule.match);
-      return {
-        rule,
-        horizonMs: 0,
-        groupBy,
-        windows,
-        evaluate: (event, id, t) => (match(event) ? { key: [id], fired: { count: 1, firstSeen: t, lastSeen: t, sample: [id], measures: {} } } : undefined),
-      };
+      compiled.horizonMs = 0;
+      compiled.touches = (event, id, t) =>
+        match(event) ? [touch([id], () => ({ state: undefined, fired: { count: 1, firstSeen: t, lastSeen: t, sample: [id], measures: {} } }), true)] : [];
+      return compiled;
     }
     case 'threshold': {
       const match = compileCondition(rule.match);
       const amountOf = rule.sumOf === undefined ? undefined : compileGetter(rule.sumOf);
       const params = { windowMs: rule.windowSeconds * 1000, threshold: rule.threshold, sum: amountOf !== undefined };
-      return keyed(rule, params.windowMs, groupBy, windows, match, readKey, (key, event, id, t) => {
+      return keyed(compiled, params.windowMs, match, readKey, (parts, event, id, t) => {
         const amount = amountOf === undefined ? 1 : numberOf(amountOf(event));
         if (amount === undefined) return undefined;
-        return step(key, t, (state) => observeThreshold(state as never, { id, t, amount }, params));
+        return touch(parts, (state) => observeThreshold(state as never, { id, t, amount }, params));
       });
     }
     case 'distinct': {
       const match = compileCondition(rule.match);
       const valueOf = compileGetter(rule.field);
       const params = { windowMs: rule.windowSeconds * 1000, threshold: rule.threshold };
-      return keyed(rule, params.windowMs, groupBy, windows, match, readKey, (key, event, id, t) => {
+      return keyed(compiled, params.windowMs, match, readKey, (parts, event, id, t) => {
         const value = valuesOf(valueOf(event))[0];
         if (value === undefined) return undefined;
-        return step(key, t, (state) => observeDistinct(state as never, { id, t, amount: 1, value: String(value) }, params));
+        return touch(parts, (state) => observeDistinct(state as never, { id, t, amount: 1, value: String(value) }, params));
       });
     }
     case 'rate': {
       const match = compileCondition(rule.match);
       const params = { bucketMs: rule.bucketSeconds * 1000, baselineBuckets: rule.baselineBuckets, minCount: rule.minCount, factor: rule.factor };
-      return keyed(rule, params.bucketMs * (params.baselineBuckets + 1), groupBy, windows, match, readKey, (key, _event, id, t) =>
-        step(key, t, (state) => observeRate(state as never, { id, t, amount: 1 }, params)),
+      return keyed(compiled, params.bucketMs * (params.baselineBuckets + 1), match, readKey, (parts, _event, id, t) =>
+        touch(parts, (state) => observeRate(state as never, { id, t, amount: 1 }, params)),
       );
     }
     case 'beacon': {
       const match = compileCondition(rule.match);
       const params = { windowMs: rule.windowSeconds * 1000, minEvents: rule.minEvents, maxJitter: rule.maxJitter, minIntervalMs: rule.minIntervalSeconds * 1000 };
-      return keyed(rule, beaconHorizonMs(params), groupBy, windows, match, readKey, (key, _event, id, t) =>
-        step(key, t, (state) => observeBeacon(state as never, { id, t, amount: 1 }, params)),
+      return keyed(compiled, beaconHorizonMs(params), match, readKey, (parts, _event, id, t) =>
+        touch(parts, (state) => observeBeacon(state as never, { id, t, amount: 1 }, params)),
       );
     }
     case 'sequence': {
       const steps = rule.steps.map((s) => ({ match: compileCondition(s.match), readKey: s.groupBy === undefined ? readKey : keyReader(s.groupBy) }));
       const params = { windowMs: rule.windowSeconds * 1000, minCounts: rule.steps.map((s) => s.minCount) };
-      return {
-        rule,
-        horizonMs: params.windowMs,
-        groupBy,
-        windows,
-        evaluate: (event, id, t) => {
-          // An event may match several steps, under different keys when steps alias the key.
-          let result: { key: string[]; fired: Firing } | undefined;
-          const byKey = new Map<string, { parts: string[]; matched: number[] }>();
-          for (let j = 0; j < steps.length; j++) {
-            if (!steps[j]!.match(event)) continue;
-            const parts = steps[j]!.readKey(event);
-            if (parts === undefined) continue;
-            const key = parts.join('\u0001');
-            const entry = byKey.get(key) ?? { parts, matched: [] };
-            entry.matched.push(j);
-            byKey.set(key, entry);
-          }
-          for (const [key, { parts, matched }] of byKey) {
-            const fired = step(key, t, (state) => observeSequence(state as never, { id, t, amount: 1 }, matched, params));
-            if (fired !== undefined) result = { key: parts, fired };
-          }
-          return result;
-        },
+      compiled.horizonMs = params.windowMs;
+      compiled.touches = (event, id, t) => {
+        // An event may match several steps, under different keys when steps alias the key.
+        let byKey: Map<string, { parts: string[]; matched: number[] }> | undefined;
+        for (let j = 0; j < steps.length; j++) {
+          if (!steps[j]!.match(event)) continue;
+          const parts = steps[j]!.readKey(event);
+          if (parts === undefined) continue;
+          const key = parts.join('\u0001');
+          byKey ??= new Map();
+          const entry = byKey.get(key) ?? { parts, matched: [] };
+          entry.matched.push(j);
+          byKey.set(key, entry);
+        }
+        if (byKey === undefined) return [];
+        return [...byKey.values()].map(({ parts, matched }) => touch(parts, (state) => observeSequence(state as never, { id, t, amount: 1 }, matched, params)));
       };
+      return compiled;
     }
   }
 }
@@ -221,27 +269,21 @@ export function beaconHorizonMs(params: { windowMs: number; minEvents: number; m
 }
 
 function keyed(
-  rule: DetectionRule,
+  compiled: CompiledRule,
   horizonMs: number,
-  groupBy: readonly string[],
-  windows: Map<string, KeyedWindow>,
   match: Predicate,
   readKey: KeyReader,
-  observe: (key: string, event: unknown, id: string, t: number) => Firing | undefined,
+  touchOf: (parts: string[], event: unknown, id: string, t: number) => Touch | undefined,
 ): CompiledRule {
-  return {
-    rule,
-    horizonMs,
-    groupBy,
-    windows,
-    evaluate: (event, id, t) => {
-      if (!match(event)) return undefined;
-      const parts = readKey(event);
-      if (parts === undefined) return undefined;
-      const fired = observe(parts.join('\u0001'), event, id, t);
-      return fired === undefined ? undefined : { key: parts, fired };
-    },
+  compiled.horizonMs = horizonMs;
+  compiled.touches = (event, id, t) => {
+    if (!match(event)) return [];
+    const parts = readKey(event);
+    if (parts === undefined) return [];
+    const touch = touchOf(parts, event, id, t);
+    return touch === undefined ? [] : [touch];
   };
+  return compiled;
 }
 
 function keyReader(paths: readonly string[]): KeyReader {
@@ -272,7 +314,8 @@ function numberOf(value: unknown): number | undefined {
   return Number.isFinite(number) && number >= 0 ? number : undefined;
 }
 
-function toDetection(compiled: CompiledRule, keyParts: string[], fired: Firing, event: unknown, depth: number): Detection {
+/** The detection a window's firing makes, named by the event that completed it. */
+export function toDetection(compiled: CompiledRule, keyParts: string[], fired: Firing, event: unknown, depth: number): Detection {
   const { rule } = compiled;
   const e = event as Partial<NormalizedEvent>;
   const key: Record<string, string> = {};

@@ -14,3 +14,10 @@ export function isAlreadyExists(error: unknown): boolean {
 export function isInvalidArgument(error: unknown): boolean {
   return hasCode(error, GRPC_INVALID_ARGUMENT);
 }
+
+const GRPC_FAILED_PRECONDITION = 9;
+
+/** A write's precondition (e.g. the document's update time) no longer holds: someone wrote first. */
+export function isFailedPrecondition(error: unknown): boolean {
+  return hasCode(error, GRPC_FAILED_PRECONDITION);
+}

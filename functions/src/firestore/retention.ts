@@ -33,5 +33,6 @@ export const TTL_POLICIES: readonly TtlPolicy[] = [
   { collectionGroup: 'riskIndex', schemas: ['RiskIndexDocSchema'], field: 'expireAt', retention: 'the minute + N days (riskIndex/current never expires)', param: 'RISK_INDEX_RETENTION_DAYS', default: '30 days' },
   { collectionGroup: 'blocklist', schemas: ['BlocklistDocSchema'], field: 'expireAt', retention: "block time + the step's ttlHours (extended, never shortened, by later blocks)", default: '24 h (brute force), 1 h (DDoS), 72 h (ransomware, exfiltration, malware); at most 90 days' },
   { collectionGroup: 'modelCache', schemas: ['ModelCacheDocSchema'], field: 'expireAt', retention: "the model's answer time + the cache TTL", param: 'GEMINI_CACHE_TTL_MINUTES', default: '60 minutes' },
+  { collectionGroup: 'detectionWindows', schemas: ['WindowDocSchema'], field: 'expireAt', retention: "last write + the group's longest rule window (a day at most) + 1 day", default: 'up to 2 days' },
   { collectionGroup: 'rateLimits', schemas: ['RateLimitDocSchema'], field: 'expireAt', retention: 'end of the rate-limit window', default: 'minutes' },
 ];

@@ -78,6 +78,11 @@ export const ThreatDocSchema = z.object({
    * up to RECENT_ACTIVITY_SATURATION (7), where the factor's points stop growing.
    */
   recentActivity: z.number().int().nonnegative(),
+  /**
+   * Set on a detection an analyst's exception covers: the threat is kept and counted, but opens
+   * and joins no alert.
+   */
+  suppression: z.object({ exceptionId: z.string(), reason: z.string(), owner: z.string(), expiresAt: z.string() }).optional(),
   alertId: z.string().optional(),
   /** When this threat opened or joined its alert: time to alert is alertedAt − createdAt. */
   alertedAt: TimestampSchema.optional(),

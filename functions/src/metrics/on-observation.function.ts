@@ -1,6 +1,6 @@
-import { NormalizedEventSchema } from '@threatstream/events';
 import { onMessagePublished } from 'firebase-functions/pubsub';
 import { SECURITY_OBSERVATIONS_TOPIC } from '../config';
+import { parseObservationMessage } from '../detection/observation-message';
 import * as log from '../logs';
 import { countObservation } from './counters';
 import { metricsDeps } from './runtime';
@@ -11,23 +11,18 @@ export const onObservation = onMessagePublished({ topic: SECURITY_OBSERVATIONS_T
   await countObservationMessage(Buffer.from(message.data ?? '', 'base64'), message.messageId, metricsDeps());
 });
 
-/** Counts one observation message; an invalid one is logged and acknowledged (retrying cannot fix it). */
+/** Counts a message's observations; an invalid one is logged and acknowledged (retrying cannot fix it). */
 export async function countObservationMessage(
   data: Buffer,
   messageId: string,
   deps: Parameters<typeof countObservation>[1],
-): Promise<'counted' | 'duplicate' | 'invalid'> {
-  let json: unknown;
-  try {
-    json = JSON.parse(data.toString('utf8'));
-  } catch (error) {
-    log.observationInvalid(messageId, `not JSON: ${(error as Error).message}`);
-    return 'invalid';
+): Promise<('counted' | 'duplicate' | 'invalid')[]> {
+  const parsed = parseObservationMessage(data);
+  if (!parsed.ok) {
+    log.observationInvalid(messageId, parsed.reason);
+    return ['invalid'];
   }
-  const parsed = NormalizedEventSchema.safeParse(json);
-  if (!parsed.success) {
-    log.observationInvalid(messageId, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    return 'invalid';
-  }
-  return countObservation(parsed.data, deps);
+  for (const { index, reason } of parsed.invalid) log.observationInvalid(messageId, `observations.${index}: ${reason}`);
+  const outcomes = await Promise.all(parsed.events.map((event) => countObservation(event, deps)));
+  return [...outcomes, ...parsed.invalid.map(() => 'invalid' as const)];
 }

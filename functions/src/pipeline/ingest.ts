@@ -1,5 +1,5 @@
 import { Timestamp, type Firestore } from 'firebase-admin/firestore';
-import { assessEvent } from '../domain/assess';
+import { assessEvent, type Assessment } from '../domain/assess';
 import { RECENT_ACTIVITY_SATURATION } from '../domain/scoring';
 import type { DetectionConfig } from '../domain/config';
 import type { IpIntelligence } from '../domain/enrich/geoip';
@@ -69,10 +69,18 @@ export async function ingestMessage(message: IncomingMessage, deps: IngestDeps):
   }
 }
 
-async function storeThreat(
+/** How a threat other than a plain event is assessed and what it adds (a detection's rule analysis, its suppression). */
+export interface ThreatOptions {
+  assess?: (recentActivity: number) => Assessment;
+  suppression?: ThreatDoc['suppression'];
+}
+
+/** Stores one event as a threat, exactly once per event id (see ingestMessage). */
+export async function storeThreat(
   event: SecurityEvent,
   message: IncomingMessage,
   deps: IngestDeps,
+  options: ThreatOptions = {},
 ): Promise<IngestOutcome> {
   const threatId = threatIdFor(event.event_id);
   const ref = threatRef(deps.db, threatId);
@@ -80,7 +88,7 @@ async function storeThreat(
   // them (below) for the price of one wasted recent-activity read, instead of a read on every event.
   const occurredAt = new Date(event.timestamp);
   const recentActivity = await countRecentEventsFromSource(deps, event, occurredAt);
-  const assessment = assessEvent(event, { intel: deps.intel, config: deps.config, recentActivity });
+  const assessment = options.assess?.(recentActivity) ?? assessEvent(event, { intel: deps.intel, config: deps.config, recentActivity });
   const now = deps.now();
   const threat: ThreatDoc = {
     ...event,
@@ -90,6 +98,7 @@ async function storeThreat(
     analysis: assessment.analysis,
     risk: assessment.risk,
     recentActivity,
+    ...(options.suppression !== undefined && { suppression: options.suppression }),
     messageId: message.messageId,
     createdAt: Timestamp.fromDate(now),
     expireAt: Timestamp.fromMillis(now.getTime() + deps.retentionDays * DAY_MS),

@@ -1,0 +1,2 @@
+// The detection group's functions (deployed as detection-onObservation).
+export * from './on-observation.function';

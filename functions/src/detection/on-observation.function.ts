@@ -1,0 +1,62 @@
+import { getFirestore } from 'firebase-admin/firestore';
+import { onMessagePublished } from 'firebase-functions/pubsub';
+import { SECURITY_OBSERVATIONS_TOPIC, detectionCatalogCacheSeconds, detectionConfig, maxRetryHours, threatRetentionDays } from '../config';
+import { loadIpIntelligence } from '../domain/enrich/geoip';
+import { reject } from '../pipeline/ingest';
+import { SaturatedSources } from '../pipeline/saturated-sources';
+import * as log from '../logs';
+import { cachedCatalog } from './catalog-cache';
+import { countExceptionHit, readRuntimeCatalog } from './catalog-read';
+import { detectObservations, type Catalog } from './detect';
+import { parseObservationMessage } from './observation-message';
+import { WindowStore } from './window-store';
+import { writeDetectionThreat } from './write-threat';
+
+// Per instance: the catalog (30 s), the window store's group commit, flooding sources.
+let windows: WindowStore | undefined;
+let catalog: (() => Promise<Catalog>) | undefined;
+const saturatedSources = new SaturatedSources();
+
+/** Pub/Sub security-observations → detection rules over windows in Firestore → threats. */
+export const onObservation = onMessagePublished(
+  // Concurrency lets one instance group-commit many messages' windows into one transaction.
+  { topic: SECURITY_OBSERVATIONS_TOPIC, retry: true, memory: '1GiB', cpu: 1, concurrency: 80 },
+  async (cloudEvent) => {
+    const message = cloudEvent.data.message;
+    const db = getFirestore();
+    windows ??= new WindowStore(db, { minIntervalMs: 1000, now: Date.now });
+    const store = windows;
+    catalog ??= cachedCatalog(() => readRuntimeCatalog(db, Date.now()), Date.now, detectionCatalogCacheSeconds.value() * 1000);
+    const readCatalog = catalog;
+    const incoming = {
+      data: Buffer.from(message.data ?? '', 'base64'),
+      messageId: message.messageId,
+      publishTime: message.publishTime,
+      attributes: message.attributes ?? {},
+    };
+    const ingest = {
+      db,
+      intel: await loadIpIntelligence(),
+      config: detectionConfig(),
+      saturatedSources,
+      retentionDays: threatRetentionDays.value(),
+      maxRetryAgeMs: maxRetryHours.value() * 60 * 60 * 1000,
+      now: () => new Date(),
+    };
+    const parsed = parseObservationMessage(incoming.data);
+    // A message no retry can fix is kept in rejectedEvents with the reason, and acknowledged.
+    if (!parsed.ok) {
+      await reject(incoming, ingest, `observation: ${parsed.reason}`, []);
+      return;
+    }
+    for (const { index, reason } of parsed.invalid) log.observationInvalid(incoming.messageId, `observations.${index}: ${reason}`);
+    const outcome = await detectObservations(parsed.events, {
+      catalog: readCatalog,
+      applyGroup: (group, items) => store.apply(group, items),
+      writeThreat: (detection, suppression) => writeDetectionThreat(detection, suppression, incoming.messageId, ingest),
+      countExceptionHit: (id) => countExceptionHit(db, id),
+      now: Date.now,
+    });
+    if (outcome.detections.length > 0) log.detectionsWritten(incoming.messageId, outcome.detections.map((d) => d.id), outcome.created, outcome.suppressed);
+  },
+);

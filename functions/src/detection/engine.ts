@@ -234,7 +234,7 @@ function compileRule(rule: DetectionRule): CompiledRule {
     }
     case 'sequence': {
       const steps = rule.steps.map((s) => ({ match: compileCondition(s.match), readKey: s.groupBy === undefined ? readKey : keyReader(s.groupBy) }));
-      const params = { windowMs: rule.windowSeconds * 1000, minCounts: rule.steps.map((s) => s.minCount) };
+      const params = { windowMs: rule.windowSeconds * 1000, minCounts: rule.steps.map((s) => s.minCount), ordered: rule.ordered };
       compiled.horizonMs = params.windowMs;
       compiled.touches = (event, id, t) => {
         // An event may match several steps, under different keys when steps alias the key.

@@ -562,24 +562,29 @@ export class RuleIndex {
       this.seen.fill(0);
       this.epoch = 1;
     }
-    const out: number[] = [];
-    const seen = this.seen;
-    const epoch = this.epoch;
-    const hit = (rules: readonly number[]) => {
-      for (const rule of rules) {
-        if (seen[rule] !== epoch) {
-          seen[rule] = epoch;
-          out.push(rule);
-        }
-      }
-    };
-    hit(this.always);
-    visit(event, this.root, hit);
+    this.out = [];
+    this.hit(this.always);
+    visit(event, this.root, this.hit);
+    const out = this.out;
     // Rules run in their given order (sorted when index hits added some).
-    if (out.length > this.always.length) out.sort((a, b) => a - b);
+    if (out.length > this.always.length) out.sort(ascending);
     return out;
   }
+
+  private out: number[] = [];
+  /** Adds rules not yet among this event's candidates (one closure for the index's life, not one per event). */
+  private readonly hit = (rules: readonly number[]): void => {
+    const { seen, epoch, out } = this;
+    for (const rule of rules) {
+      if (seen[rule] !== epoch) {
+        seen[rule] = epoch;
+        out.push(rule);
+      }
+    }
+  };
 }
+
+const ascending = (a: number, b: number) => a - b;
 
 /** Walks the event along the index's paths, as `compileGetter` reads them (arrays met on the way are walked through). */
 function visit(value: unknown, node: PathNode, hit: (rules: readonly number[]) => void): void {

@@ -8,6 +8,7 @@ import {
   sampleOf,
   type Firing,
   type Observation,
+  type DistinctState,
   type SequenceState,
   type Transition,
 } from './windows';
@@ -222,5 +223,23 @@ describe('unordered sequence (Sigma temporal)', () => {
       if (next.fired) fired++;
     }
     expect(fired).toBe(0);
+  });
+});
+
+describe('distinct shares unchanged arrays without mutating the previous state', () => {
+  it('leaves every earlier state as it was', () => {
+    const params = { windowMs: 60_000, threshold: 10 };
+    const states: DistinctState[] = [];
+    const snapshots: string[] = [];
+    let state: DistinctState | undefined;
+    for (const [id, t, value] of [['a', 0, '22'], ['b', 1_000, '22'], ['c', 2_000, '80'], ['d', 70_000, '22'], ['e', 71_000, '443']] as const) {
+      state = observeDistinct(state, { id, t, amount: 1, value }, params).state;
+      states.push(state);
+      snapshots.push(JSON.stringify(state));
+    }
+    expect(states.map((s) => JSON.stringify(s))).toEqual(snapshots);
+    expect(states[2]!.values).toEqual(['22', '80']);
+    expect(states[2]!.times).toEqual([1_000, 2_000]);
+    expect(states[4]!.values).toEqual(['22', '443']);
   });
 });

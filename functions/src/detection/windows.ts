@@ -137,13 +137,17 @@ export function observeDistinct(previous: DistinctState | undefined, obs: Observ
   const state = previous ?? { values: [], times: [], firstIds: [], events: 0, recentIds: [], quietUntil: 0 };
   if (obs.value === undefined || obs.t < state.quietUntil || state.recentIds.includes(obs.id) || state.firstIds.includes(obs.id)) return { state };
   const since = obs.t - params.windowMs;
+  let expired = false;
+  for (const t of state.times) if (t < since) expired = true;
+  // Arrays the observation does not change are shared with the previous state (never mutated:
+  // each is copied before a write below), so a repeated value copies one array, not three.
   let values: string[];
   let times: number[];
   let firstIds: string[];
-  if (state.times.every((t) => t >= since)) {
-    values = state.values.slice();
-    times = state.times.slice();
-    firstIds = state.firstIds.slice();
+  if (!expired) {
+    values = state.values;
+    times = state.times;
+    firstIds = state.firstIds;
   } else {
     values = [];
     times = [];
@@ -158,8 +162,16 @@ export function observeDistinct(previous: DistinctState | undefined, obs: Observ
   }
   const kept = values.length;
   const index = values.indexOf(obs.value);
-  if (index >= 0) times[index] = Math.max(times[index]!, obs.t);
-  else {
+  if (index >= 0) {
+    if (obs.t > times[index]!) {
+      if (times === state.times) times = times.slice();
+      times[index] = obs.t;
+    }
+  } else if (values === state.values) {
+    values = [...values, obs.value];
+    times = [...times, obs.t];
+    firstIds = [...firstIds, obs.id];
+  } else {
     values.push(obs.value);
     times.push(obs.t);
     firstIds.push(obs.id);

@@ -14,9 +14,6 @@
 // listener on a growing result set costs the Firestore emulator and this process more CPU per
 // write than the pipeline under test does, on the same two cores. Writes per event come from a
 // separate, short run with listeners on every collection the pipeline writes.
-import { execFileSync } from 'node:child_process';
-import { writeFileSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DocumentData, Firestore } from 'firebase-admin/firestore';
 import { firestore, runId } from '../test/support/emulators';
 import {
@@ -28,11 +25,11 @@ import {
   POLL_MS,
   publishSteadily as publishWorkload,
   rangeQuery,
+  runUnderBenchEmulators,
   waitUntil,
   writesPerEvent as countWritesPerEvent,
 } from './pipeline-workload';
 
-const ROOT = join(__dirname, '..');
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
   const index = args.indexOf(`--${name}`);
@@ -50,31 +47,8 @@ if (!(SOURCES >= 1 && SOURCES <= 4_000)) throw new Error('--sources: from 1 to 4
 /** Events in the run that counts writes (listeners coalesce, so it is a lower bound). */
 const WRITE_COUNT_EVENTS = option('write-count-events', 200);
 
-if (!process.env.FIRESTORE_EMULATOR_HOST) {
-  // Not under the emulators yet: start them with the baseline codebase added, and run again.
-  const config = JSON.parse(readFileSync(join(ROOT, 'firebase.json'), 'utf8'));
-  config.functions.push({ source: 'bench/baseline-function', codebase: 'bench-baseline' });
-  const benchConfig = join(ROOT, '.firebase.bench.json');
-  writeFileSync(benchConfig, JSON.stringify(config, null, 2));
-  try {
-    execFileSync(
-      'node',
-      [
-        join(ROOT, 'tools/emulators.mjs'),
-        'exec',
-        `npx tsx bench/pipeline-emulators.ts ${args.join(' ')}`,
-        '--only',
-        'functions,firestore,pubsub',
-        '--config',
-        benchConfig,
-      ],
-      { cwd: ROOT, stdio: 'inherit' },
-    );
-  } finally {
-    rmSync(benchConfig, { force: true });
-  }
-  process.exit(0);
-}
+// Not under the emulators yet: start them with the baseline codebase added, and run again.
+if (!process.env.FIRESTORE_EMULATOR_HOST) runUnderBenchEmulators('bench/pipeline-emulators.ts', args);
 
 const makeEvents = (prefix: string, count: number) => makeWorkloadEvents(prefix, count, SOURCES);
 const publishSteadily = (topicName: string, events: { event_id: string }[]) => publishWorkload(topicName, events, RATE);

@@ -1,6 +1,9 @@
 // The workload of bench/pipeline-emulators.ts, shared with bench/gemini-emulators.ts: the events
 // (eight attack types from a few campaign sources in turn, as real traffic repeats), a steady
 // publisher, and the measurements read back from Firestore.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PubSub } from '@google-cloud/pubsub';
 import type { Firestore, Query } from 'firebase-admin/firestore';
 import { PROJECT_ID } from '../test/support/emulators';
@@ -129,3 +132,25 @@ export async function writesPerEvent(
 
 export const PIPELINE_COLLECTIONS = ['threats', 'alerts', 'alertDedup', 'metricsLedger', 'playbookRuns', 'auditLog', 'blocklist', 'mail', 'modelCache'];
 
+
+/**
+ * Starts the Functions, Firestore and Pub/Sub emulators with the baseline function's codebase
+ * (bench/baseline-function, never deployed) added, runs `script` with `args` under them, and exits.
+ */
+export function runUnderBenchEmulators(script: string, args: readonly string[]): never {
+  const root = join(__dirname, '..');
+  const config = JSON.parse(readFileSync(join(root, 'firebase.json'), 'utf8'));
+  config.functions.push({ source: 'bench/baseline-function', codebase: 'bench-baseline' });
+  const benchConfig = join(root, '.firebase.bench.json');
+  writeFileSync(benchConfig, JSON.stringify(config, null, 2));
+  try {
+    execFileSync(
+      'node',
+      [join(root, 'tools/emulators.mjs'), 'exec', `npx tsx ${script} ${args.join(' ')}`, '--only', 'functions,firestore,pubsub', '--config', benchConfig],
+      { cwd: root, stdio: 'inherit' },
+    );
+  } finally {
+    rmSync(benchConfig, { force: true });
+  }
+  process.exit(0);
+}

@@ -17,6 +17,9 @@ export const COLLECTION_READERS = {
   playbookRuns: 'analyst',
   blocklist: 'analyst',
   auditLog: 'analyst',
+  // Rules and exceptions: the dashboard's detection views listen to them.
+  detectionRules: 'analyst',
+  detectionExceptions: 'analyst',
   // A step waiting for a decision, and the addresses never blocked: for those who decide.
   approvals: 'responder',
   neverBlock: 'responder',
@@ -61,4 +64,13 @@ export const ROUTE_READS: Record<string, readonly ReadableCollection[]> = {
   'GET /api/never-block': ['neverBlock'],
   'POST /api/never-block': ['neverBlock'],
   'POST /api/never-block/remove': ['neverBlock'],
+  'GET /api/detection-rules': ['detectionRules'],
+  'GET /api/detection-rules/{id}': ['detectionRules'],
+  'POST /api/detection-rules': ['detectionRules'],
+  'PUT /api/detection-rules/{id}': ['detectionRules'],
+  // The matrix names enabled rules (ids, titles); viewers see no rule text or condition.
+  'GET /api/detection-coverage': [],
+  'GET /api/detection-exceptions': ['detectionExceptions'],
+  'POST /api/detection-exceptions': ['detectionExceptions'],
+  'POST /api/detection-exceptions/{id}/expire': ['detectionExceptions'],
 };

@@ -1,4 +1,5 @@
 import { defineBoolean, defineInt, defineSecret, defineString } from 'firebase-functions/params';
+import { ENVIRONMENTS } from './detection/catalog';
 import { parseDetectionConfig, type DetectionConfig } from './domain/config';
 
 // Deploy-time configuration. Each param has a default that works on the emulator; set real
@@ -46,6 +47,13 @@ export const maxRetryHours = defineInt('INGEST_MAX_RETRY_HOURS', {
 export const detectionCatalogCacheSeconds = defineInt('DETECTION_CATALOG_CACHE_SECONDS', {
   default: 30,
   description: 'Seconds an instance runs detection on the rules and exceptions it read before reading them again.',
+});
+
+/** Which `enabledIn` environment of the detection catalog this deployment runs (detection/catalog-store.ts). */
+export const threatstreamEnvironment = defineString('THREATSTREAM_ENVIRONMENT', {
+  default: 'local',
+  description: `The detection catalog environment this deployment runs: ${ENVIRONMENTS.join(', ')}. Stored rules run only where they are enabled.`,
+  input: { select: { options: ENVIRONMENTS.map((value) => ({ value })) } },
 });
 
 let detection: DetectionConfig | undefined;

@@ -405,6 +405,11 @@ describe('docs', () => {
         '/api/never-block',
         '/api/never-block/remove',
         '/api/simulate/event',
+        '/api/detection-rules',
+        '/api/detection-rules/{id}',
+        '/api/detection-coverage',
+        '/api/detection-exceptions',
+        '/api/detection-exceptions/{id}/expire',
         '/api/openapi.json',
         '/api/docs',
       ].sort(),
@@ -413,6 +418,8 @@ describe('docs', () => {
     expect(spec.components.schemas).toHaveProperty('Threat');
     expect(spec.components.schemas).toHaveProperty('Alert');
     expect(spec.components.schemas).toHaveProperty('SecurityEvent');
+    expect(spec.components.schemas).toHaveProperty('DetectionRule');
+    expect(Object.keys(spec.paths['/api/detection-rules/{id}']).sort()).toEqual(['get', 'put']);
     expect(spec.paths['/api/health'].get.security).toBeUndefined();
     expect(spec.paths['/api/threats/recent'].get.security).toEqual([{ firebaseIdToken: [] }]);
     expect(spec.paths['/api/threats/recent'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual([

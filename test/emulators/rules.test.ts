@@ -31,6 +31,8 @@ const SAMPLE_PATHS: Record<ReadableCollection, string[]> = {
   auditLog: ['auditLog/e1'],
   approvals: ['approvals/r1-0'],
   neverBlock: ['neverBlock/n1'],
+  detectionRules: ['detectionRules/ssh-brute-force', 'detectionRules/r1/versions/1'],
+  detectionExceptions: ['detectionExceptions/x1'],
 };
 // The lists come from the one access table (functions/src/access.ts), so the rules are tested
 // against what the README and the API say.

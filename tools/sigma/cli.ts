@@ -1,24 +1,38 @@
-// `npm run sigma -- import <dir|file>... [--status stable,test] [--dry-run]`
+// `npm run sigma -- import <dir|file>... [--status stable,test] [--env local,staging] [--dry-run]`
 // Compiles Sigma rules and loads them into Firestore `detectionRules/{id}` (the emulator when
-// FIRESTORE_EMULATOR_HOST is set), printing per rule whether it was loaded, unchanged or refused
-// and why. Exits 1 when any rule was refused.
+// FIRESTORE_EMULATOR_HOST is set) through the catalog store, as the API does: versioned, audited
+// (updatedBy `sigma-import`), enabled in the --env environments (default local). Prints per rule
+// whether it was created, changed, unchanged or refused and why. Exits 1 when any rule was refused.
 import { initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
+import { EnvironmentSchema, type Environment } from '../../functions/src/detection/catalog';
+import { sigmaMeta } from '../../functions/src/detection/catalog-changes';
+import { CatalogRefusal, importSigmaRule } from '../../functions/src/detection/catalog-store';
+import { MAX_RULE_TEXT } from '../../functions/src/detection/rule';
 import { loadSigma } from '../../functions/src/detection/sigma/load';
-import { sigmaRuleDocument, SigmaRuleDocumentSchema } from '../../functions/src/detection/sigma/rule-document';
 
+const USAGE = 'usage: npm run sigma -- import <dir|file>... [--status stable,test] [--env local,staging,production] [--dry-run]';
 const [command, ...rest] = process.argv.slice(2);
 const flags = new Map<string, string>();
 const paths: string[] = [];
 for (let i = 0; i < rest.length; i++) {
   const arg = rest[i]!;
   if (arg === '--dry-run') flags.set('dry-run', '1');
-  else if (arg === '--status') flags.set('status', rest[++i] ?? '');
+  else if (arg === '--status' || arg === '--env') flags.set(arg.slice(2), rest[++i] ?? '');
   else paths.push(arg);
 }
 if (command !== 'import' || paths.length === 0) {
-  console.error('usage: npm run sigma -- import <dir|file>... [--status stable,test] [--dry-run]');
+  console.error(USAGE);
   process.exit(2);
+}
+const environments: Environment[] = [];
+for (const name of (flags.get('env') ?? 'local').split(',').filter(Boolean)) {
+  const parsed = EnvironmentSchema.safeParse(name);
+  if (!parsed.success) {
+    console.error(`--env: "${name}" is not one of ${EnvironmentSchema.options.join(', ')}\n${USAGE}`);
+    process.exit(2);
+  }
+  environments.push(parsed.data);
 }
 
 const statuses = flags.get('status')?.split(',').filter(Boolean);
@@ -30,31 +44,39 @@ if (!dryRun && !process.env.FIRESTORE_EMULATOR_HOST && !process.env.GOOGLE_CLOUD
 }
 const db = dryRun ? undefined : getFirestore(initializeApp({ projectId: process.env.GOOGLE_CLOUD_PROJECT ?? 'demo-threatstream' }));
 const now = new Date();
-async function main(): Promise<void> {
-let loaded = 0;
-let unchanged = 0;
-for (const compiled of result.loaded) {
-  const id = compiled.rule.id;
-  if (db === undefined) {
-    console.log(`valid     ${id}  ${compiled.title}${compiled.warnings.length ? `  (${compiled.warnings.join('; ')})` : ''}`);
-    loaded++;
-    continue;
+
+async function main(): Promise<number> {
+  const counts = { created: 0, changed: 0, unchanged: 0, valid: 0 };
+  const refused = result.refused.map((refusal) => `${refusal.sigmaId ?? '(no id)'}  ${refusal.title ?? ''}: ${refusal.reason}`);
+  for (const compiled of result.loaded) {
+    const id = compiled.rule.id;
+    const warnings = compiled.warnings.length ? `  (${compiled.warnings.join('; ')})` : '';
+    if (db === undefined) {
+      console.log(`valid         ${id}  ${compiled.title}${warnings}`);
+      counts.valid++;
+      continue;
+    }
+    try {
+      // The document's own YAML, unless it is over the catalog's limit (the rule still loads).
+      const text = compiled.text !== undefined && compiled.text.length <= MAX_RULE_TEXT ? compiled.text : undefined;
+      const { doc, outcome } = await importSigmaRule(db, { rule: compiled.rule, source: 'sigma', sigma: sigmaMeta(compiled) }, text, environments, now);
+      counts[outcome]++;
+      console.log(`${`${outcome} v${doc.version} `.padEnd(14)}${id}  ${compiled.title}  [${doc.enabledIn.join(',') || 'disabled'}]${warnings}`);
+    } catch (error) {
+      if (!(error instanceof CatalogRefusal)) throw error;
+      refused.push(`${compiled.sigmaId}  ${compiled.title}: ${error.message}`);
+    }
   }
-  const changed = await db.runTransaction(async (tx) => {
-    const ref = db.collection('detectionRules').doc(id);
-    const snapshot = await tx.get(ref);
-    const previous = snapshot.exists ? SigmaRuleDocumentSchema.safeParse(snapshot.data()) : undefined;
-    const { document, changed } = sigmaRuleDocument(compiled, previous?.success ? previous.data : undefined, now);
-    if (changed) tx.set(ref, document);
-    return changed ? document.version : 0;
-  });
-  if (changed > 0) loaded++;
-  else unchanged++;
-  console.log(`${changed > 0 ? `loaded v${changed}` : 'unchanged'}  ${id}  ${compiled.title}`);
-}
-for (const refusal of result.refused) console.log(`refused   ${refusal.sigmaId ?? '(no id)'}  ${refusal.title ?? ''}: ${refusal.reason}`);
-console.log(`\n${result.files} files: ${loaded} ${dryRun ? 'valid' : 'loaded'}, ${unchanged} unchanged, ${result.refused.length} refused`);
-process.exit(result.refused.length > 0 ? 1 : 0);
+  for (const line of refused) console.log(`refused       ${line}`);
+  const summary = dryRun ? `${counts.valid} valid` : `${counts.created} created, ${counts.changed} changed, ${counts.unchanged} unchanged`;
+  console.log(`\n${result.files} files: ${summary}, ${refused.length} refused`);
+  return refused.length > 0 ? 1 : 0;
 }
 
-void main();
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -13,7 +13,9 @@ import {
   parseOrigins,
   simulationsPerMinute,
   readsPerMinute,
+  threatstreamEnvironment,
 } from '../config';
+import { EnvironmentSchema } from '../detection/catalog';
 import { sharedGeminiHealth } from '../analysis/runtime';
 import { playbookDeps } from '../playbooks/runtime';
 import { createApiApp } from './app';
@@ -73,6 +75,7 @@ export function productionDeps(): ApiDeps {
         readsPerMinute: readsPerMinute.value(),
       },
       authEmulatorHost: emulated() ? process.env.FIREBASE_AUTH_EMULATOR_HOST : undefined,
+      detectionEnvironment: EnvironmentSchema.parse(threatstreamEnvironment.value()),
       validateResponses: emulated(),
     },
     now: () => new Date(),

@@ -68,6 +68,7 @@ const deps: ApiDeps = {
     allowedOrigins: ['https://console.example'],
     rateLimits: { mutationsPerMinute: 30, simulationsPerMinute: 60, readsPerMinute: 3 },
     authEmulatorHost: undefined,
+    detectionEnvironment: 'local',
     validateResponses: true,
   },
   now: () => new Date('2026-01-01T00:00:00Z'),

@@ -5,6 +5,7 @@ import type { PlaybookService } from './services/playbooks';
 import type { AnalyticsService } from './services/analytics';
 import type { RateLimiter } from './services/rate-limiter';
 import type { MetricsDeps } from '../metrics/counters';
+import type { Environment } from '../detection/catalog';
 
 // What the API needs from the outside world. The trigger (api.function.ts) wires the real
 // clients; tests can wire fakes. Nothing in api/ reaches for a global client.
@@ -43,6 +44,8 @@ export interface ApiConfig {
   };
   /** host:port of the Auth emulator (the docs page offers a demo sign-in there); unset in production. */
   authEmulatorHost: string | undefined;
+  /** The detection catalog environment this deployment runs (param THREATSTREAM_ENVIRONMENT). */
+  detectionEnvironment: Environment;
   /** Check every response against its schema (the emulator does: a mismatch is a bug, a 500). */
   validateResponses: boolean;
 }

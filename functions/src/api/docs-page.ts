@@ -44,7 +44,7 @@ export function docsPage(options: DocsPageOptions): string {
 <title>${title} — interactive docs</title>
 <style>
   :root { --bg:#0f1419; --panel:#172029; --line:#263341; --text:#d8e1ea; --muted:#8a9bab; --accent:#4fb3ff;
-          --get:#2e9d5b; --post:#c7861f; --err:#e5534b; --ok:#3fb950; font-family: system-ui, sans-serif; }
+          --get:#2e9d5b; --post:#c7861f; --put:#3a74c9; --err:#e5534b; --ok:#3fb950; font-family: system-ui, sans-serif; }
   body { margin:0; background:var(--bg); color:var(--text); }
   header { padding:16px 24px; border-bottom:1px solid var(--line); display:flex; gap:24px; flex-wrap:wrap; align-items:end; }
   h1 { font-size:20px; margin:0 0 4px; } h2 { font-size:15px; margin:24px 0 8px; color:var(--muted); text-transform:uppercase; letter-spacing:.05em; }
@@ -53,7 +53,7 @@ export function docsPage(options: DocsPageOptions): string {
   details.op { background:var(--panel); border:1px solid var(--line); border-radius:6px; margin:8px 0; }
   details.op > summary { cursor:pointer; padding:10px 12px; display:flex; gap:12px; align-items:center; list-style:none; }
   .method { font:600 12px monospace; padding:3px 8px; border-radius:4px; color:#fff; min-width:44px; text-align:center; }
-  .method.get { background:var(--get); } .method.post { background:var(--post); }
+  .method.get { background:var(--get); } .method.post { background:var(--post); } .method.put { background:var(--put); }
   .path { font-family:monospace; font-size:14px; } .summary { color:var(--muted); font-size:14px; }
   .access { margin-left:auto; font-size:12px; color:var(--muted); border:1px solid var(--line); border-radius:10px; padding:1px 8px; }
   .body { padding:0 12px 12px; }

@@ -40,7 +40,7 @@ export interface RouteSpec<
   Q extends ZodObjectLike = z.ZodObject,
   B extends z.ZodType = z.ZodType,
 > {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'put';
   /** OpenAPI-style path under /api, e.g. /api/threats/{id}. */
   path: `/api/${string}`;
   operationId: string;

@@ -12,6 +12,9 @@ import {
   TimestampSchema,
 } from '../firestore/schema';
 import { APPROVAL_STATUSES, PlaybookFieldsSchema } from '../domain/playbook';
+import { DetectionExceptionDocSchema, ENVIRONMENTS, RULE_SOURCES, SigmaMetaSchema } from '../detection/catalog';
+import { RULE_TEXT_FORMATS } from '../detection/catalog-changes';
+import { MAX_RULE_TEXT, RULE_KINDS } from '../detection/rule';
 import { ERROR_CODES } from './errors';
 import { ROLES } from './roles';
 
@@ -410,3 +413,143 @@ export type AnalyticsSummary = z.infer<typeof AnalyticsSummarySchema>;
 // ---- caller ----
 
 export const RoleEnum = z.enum(ROLES);
+
+// ---- detection catalog (detection/catalog.ts, catalog-store.ts) ----
+
+export const EnvironmentEnum = z.enum(ENVIRONMENTS).openapi({ description: `A deployment environment: ${ENVIRONMENTS.join(', ')}.` });
+
+/** The engine's rule as JSON (detection/rule.ts DetectionRuleSchema; validated where it is written). */
+const EngineRuleJson = z.record(z.string(), z.unknown()).openapi({ description: 'The engine rule (functions/src/detection/rule.ts): id, kind, match/steps, window…' });
+
+export const SigmaMetaViewSchema = SigmaMetaSchema.meta({ id: 'SigmaMeta', description: 'What an analyst needs to judge a Sigma detection.' });
+
+export const DetectionRuleSummarySchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    description: z.string(),
+    source: z.enum(RULE_SOURCES).openapi({ description: 'builtin: TypeScript in the code (a stored document may override it); declarative or sigma: stored.' }),
+    kind: z.enum(RULE_KINDS),
+    severity: SeveritySchema,
+    eventType: z.string(),
+    techniques: z.array(z.string()),
+    version: z.number().int(),
+    enabledIn: z.array(EnvironmentEnum).openapi({ description: 'Environments the rule runs in; empty: disabled everywhere.' }),
+    sigma: SigmaMetaViewSchema.optional(),
+    updatedAt: z.string().nullable().openapi({ description: 'Null for a built-in rule never changed here.' }),
+    updatedBy: z.string().nullable(),
+  })
+  .openapi('DetectionRuleSummary');
+
+export const DetectionRuleListQuery = z.object({
+  limit: LimitQuery(5000, 1000),
+  cursor: CursorQuery.openapi({ description: 'The `nextCursor` of the previous page (rules are ordered by id).' }),
+});
+
+export const DetectionRuleListSchema = z
+  .object({
+    rules: z.array(DetectionRuleSummarySchema),
+    nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
+    truncated: PageTruncatedSchema.optional(),
+  })
+  .openapi('DetectionRuleList');
+
+export const DetectionRuleVersionSchema = z
+  .object({
+    version: z.number().int(),
+    enabledIn: z.array(EnvironmentEnum),
+    text: z.string().nullable(),
+    rule: EngineRuleJson,
+    updatedAt: z.string(),
+    updatedBy: z.string(),
+  })
+  .openapi('DetectionRuleVersion');
+
+export const DetectionRuleDetailSchema = DetectionRuleSummarySchema.extend({
+  text: z.string().nullable().openapi({ description: 'The text as submitted (YAML, JSON or Sigma); null for built-in rules.' }),
+  rule: EngineRuleJson,
+  versions: z.array(DetectionRuleVersionSchema).openapi({ description: 'Earlier versions, newest first (at most 100).' }),
+}).openapi('DetectionRule');
+
+export const DetectionRuleChangeSchema = DetectionRuleDetailSchema.extend({
+  changed: z.boolean().openapi({ description: 'False when the request changed nothing (no new version, no audit entry).' }),
+}).openapi('DetectionRuleChange');
+
+export const DetectionRuleIdParams = z.object({ id: FirestoreId.openapi({ description: 'The rule id.' }) });
+
+const RuleText = z.string().min(1).openapi({ description: `The rule: YAML or JSON of the rule model (format rule), or one Sigma rule (format sigma); at most ${MAX_RULE_TEXT} characters.` });
+
+export const CreateDetectionRuleBodySchema = z
+  .strictObject({
+    text: RuleText,
+    format: z.enum(RULE_TEXT_FORMATS),
+    enabledIn: z.array(EnvironmentEnum).max(ENVIRONMENTS.length).optional().openapi({ description: 'Default: the environment this API runs in (THREATSTREAM_ENVIRONMENT).' }),
+  })
+  .openapi('CreateDetectionRule');
+
+export const ChangeDetectionRuleBodySchema = z
+  .strictObject({
+    text: RuleText.optional().openapi({ description: 'The new text, in the rule\'s own format; not for built-in rules.' }),
+    enabledIn: z.array(EnvironmentEnum).max(ENVIRONMENTS.length).optional(),
+  })
+  .refine((body) => body.text !== undefined || body.enabledIn !== undefined, { message: 'give text, enabledIn or both' })
+  .openapi('ChangeDetectionRule');
+
+export const CoverageQuery = z.object({
+  environment: EnvironmentEnum.optional().openapi({ description: 'Default: the environment this API runs in.' }),
+});
+
+export const CoverageSchema = z
+  .object({
+    attackRelease: z.string(),
+    environment: EnvironmentEnum,
+    tactics: z.array(
+      z.object({
+        id: z.string().openapi({ example: 'credential-access' }),
+        name: z.string(),
+        techniques: z.array(
+          z.object({
+            id: z.string(),
+            name: z.string(),
+            /** Sub-techniques carry their parent's id. */
+            parent: z.string().nullable(),
+            rules: z.array(z.object({ id: z.string(), title: z.string(), severity: SeveritySchema, source: z.enum(RULE_SOURCES) })),
+          }),
+        ),
+        covered: z.number().int().openapi({ description: 'Techniques and sub-techniques of this tactic named by at least one enabled rule.' }),
+        total: z.number().int(),
+      }),
+    ),
+    rulesWithoutTechniques: z.array(z.string()).openapi({ description: 'Enabled rules that name no ATT&CK technique.' }),
+  })
+  .openapi('DetectionCoverage');
+
+export const DetectionExceptionSchema = wireObject(DetectionExceptionDocSchema.omit({ expireAt: true }))
+  .extend({
+    id: z.string(),
+    match: EngineRuleJson.openapi({ description: 'The condition on the detection as an event (detection/conditions.ts).' }),
+    active: z.boolean().openapi({ description: 'Unexpired now.' }),
+  })
+  .openapi('DetectionException');
+
+export const DetectionExceptionListSchema = z
+  .object({
+    exceptions: z.array(DetectionExceptionSchema),
+    truncated: PageTruncatedSchema.optional(),
+  })
+  .openapi('DetectionExceptionList');
+
+export const CreateDetectionExceptionBodySchema = z
+  .strictObject({
+    ruleId: z.string().min(1).max(64).openapi({ description: 'The rule it suppresses, or * for every rule.' }),
+    match: z.record(z.string(), z.unknown()).openapi({
+      description: 'A condition on the detection as an event: { field, op, values } or { all | any | not }.',
+      example: { field: 'source.ip', op: 'cidr', values: ['10.0.0.0/24'] },
+    }),
+    reason: z.string().trim().min(5).max(500),
+    owner: z.string().trim().min(3).max(256).optional().openapi({ description: 'Who answers for it (e-mail); default the caller.' }),
+    expiresAt: z.iso.datetime({ offset: true }).openapi({ description: 'Required; in the future and at most MAX_EXCEPTION_DAYS (365) ahead.' }),
+  })
+  .openapi('CreateDetectionException');
+
+export const DetectionExceptionIdParams = z.object({ id: FirestoreId.openapi({ description: 'The exception id.' }) });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TimestampSchema } from '../firestore/schema';
 import { ConditionSchema } from './conditions';
 import { DetectionRuleSchema, MAX_RULE_TEXT } from './rule';
 
@@ -12,6 +13,7 @@ import { DetectionRuleSchema, MAX_RULE_TEXT } from './rule';
 /** Where a stored rule came from. `builtin` documents override a TypeScript rule of the same id (change or disable it). */
 export const RULE_SOURCES = ['declarative', 'sigma', 'builtin'] as const;
 export const RuleSourceSchema = z.enum(RULE_SOURCES);
+export type RuleSource = z.infer<typeof RuleSourceSchema>;
 
 /** Deployment environments a rule can be enabled in (param THREATSTREAM_ENVIRONMENT names the current one). */
 export const ENVIRONMENTS = ['local', 'staging', 'production'] as const;
@@ -49,6 +51,9 @@ export type DetectionRuleDoc = z.infer<typeof DetectionRuleDocSchema>;
 /** Longest an exception may live: exceptions are for known noise, not for forgetting a rule. */
 export const MAX_EXCEPTION_DAYS = 365;
 
+/** An ended exception stays listed (with its hits) this long, then TTL deletes it; the audit log keeps its history. */
+export const EXCEPTION_RETENTION_DAYS = 365;
+
 export const DetectionExceptionDocSchema = z.strictObject({
   /** The rule it suppresses, or `*` for every rule. */
   ruleId: z.string().min(1).max(64),
@@ -62,5 +67,7 @@ export const DetectionExceptionDocSchema = z.strictObject({
   expiresAt: z.string(),
   /** Detections it has suppressed so far (counted, never dropped silently). */
   hits: z.number().int().min(0).default(0),
+  /** Firestore TTL: the document is deleted EXCEPTION_RETENTION_DAYS after it ends (firestore/retention.ts). */
+  expireAt: TimestampSchema.optional(),
 });
 export type DetectionExceptionDoc = z.infer<typeof DetectionExceptionDocSchema>;

@@ -1,10 +1,11 @@
 import { getFirestore } from 'firebase-admin/firestore';
 import { onMessagePublished } from 'firebase-functions/pubsub';
-import { SECURITY_OBSERVATIONS_TOPIC, detectionCatalogCacheSeconds, detectionConfig, maxRetryHours, threatRetentionDays } from '../config';
+import { SECURITY_OBSERVATIONS_TOPIC, detectionCatalogCacheSeconds, detectionConfig, threatstreamEnvironment, maxRetryHours, threatRetentionDays } from '../config';
 import { loadIpIntelligence } from '../domain/enrich/geoip';
 import { reject } from '../pipeline/ingest';
 import { SaturatedSources } from '../pipeline/saturated-sources';
 import * as log from '../logs';
+import { EnvironmentSchema } from './catalog';
 import { cachedCatalog } from './catalog-cache';
 import { countExceptionHit, readRuntimeCatalog } from './catalog-read';
 import { detectObservations, type Catalog } from './detect';
@@ -26,7 +27,7 @@ export const onObservation = onMessagePublished(
     const db = getFirestore();
     windows ??= new WindowStore(db, { minIntervalMs: 1000, now: Date.now });
     const store = windows;
-    catalog ??= cachedCatalog(() => readRuntimeCatalog(db, Date.now()), Date.now, detectionCatalogCacheSeconds.value() * 1000);
+    catalog ??= cachedCatalog(() => readRuntimeCatalog(db, EnvironmentSchema.parse(threatstreamEnvironment.value()), Date.now()), Date.now, detectionCatalogCacheSeconds.value() * 1000);
     const readCatalog = catalog;
     const incoming = {
       data: Buffer.from(message.data ?? '', 'base64'),

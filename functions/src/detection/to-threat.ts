@@ -22,7 +22,8 @@ export function detectionToEvent(detection: Detection): SecurityEventInput {
     event_type: detection.eventType,
     source_ip: detection.source?.ip ?? UNKNOWN_SOURCE_IP,
     payload: {
-      ...analyserEvidence(detection),
+      // A measure the rule did not take (a kill chain typed c2_beacon has no interval) is left out: Firestore stores no undefined.
+      ...Object.fromEntries(Object.entries(analyserEvidence(detection)).filter(([, value]) => value !== undefined)),
       detection: {
         rule_id: detection.ruleId,
         rule_version: detection.ruleVersion,

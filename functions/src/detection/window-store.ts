@@ -15,6 +15,9 @@ export const WindowDocSchema = z.object({
   group: z.string(),
   windows: z.string(),
   updatedAt: z.instanceof(Timestamp),
+  /** Writes so far and the first one's time: how hot the group runs (figures, operations). */
+  writes: z.number().int().optional(),
+  createdAt: z.instanceof(Timestamp).optional(),
   /** TTL: windows nobody touched for their longest window plus a day are deleted. */
   expireAt: z.instanceof(Timestamp),
 });
@@ -105,13 +108,16 @@ export class WindowStore {
     for (let attempt = 1; ; attempt++) {
       const snapshot = await ref.get();
       const now = this.options.now();
-      const previous = readGroup(snapshot.data());
+      const stored = snapshot.data() as Partial<WindowDoc> | undefined;
+      const previous = readGroup(stored);
       const applied = applyItems(previous, items, now);
       const doc: WindowDoc = {
         group,
         windows: JSON.stringify(applied.group),
         updatedAt: Timestamp.fromMillis(now),
         expireAt: Timestamp.fromMillis(expiresAt(applied.group, now)),
+        writes: (stored?.writes ?? 0) + 1,
+        createdAt: stored?.createdAt ?? Timestamp.fromMillis(now),
       };
       try {
         if (snapshot.exists && snapshot.updateTime !== undefined) await ref.update(doc, { lastUpdateTime: snapshot.updateTime });

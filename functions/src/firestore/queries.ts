@@ -234,6 +234,63 @@ export const QUERY_SHAPES = {
     usedBy: 'threatStats (count per event type)',
     inlineIn: 'api/services/threats.ts',
   },
+  // The detection catalog (detection/catalog-store.ts): single-field queries, no composite index.
+  detectionRulesEnabledIn: {
+    name: 'detectionRules.enabledIn',
+    collectionGroup: COLLECTIONS.detectionRules,
+    scope: 'COLLECTION',
+    // array-contains on enabledIn: one field, served by its automatic index like an equality.
+    equality: ['enabledIn'],
+    orderBy: [],
+    usedBy: 'readCatalog (the runtime\'s rules for one environment)',
+    inlineIn: 'detection/catalog-store.ts',
+  },
+  detectionRulesBuiltinOverrides: {
+    name: 'detectionRules.builtinOverrides',
+    collectionGroup: COLLECTIONS.detectionRules,
+    scope: 'COLLECTION',
+    equality: ['source'],
+    orderBy: [],
+    usedBy: 'readCatalog (overrides of built-in rules)',
+    inlineIn: 'detection/catalog-store.ts',
+  },
+  detectionRulesById: {
+    name: 'detectionRules.byId',
+    collectionGroup: COLLECTIONS.detectionRules,
+    scope: 'COLLECTION',
+    equality: [],
+    orderBy: [{ field: '__name__', direction: 'asc' }],
+    usedBy: 'listRulesPage (GET /api/detection-rules)',
+    inlineIn: 'detection/catalog-store.ts',
+  },
+  detectionRuleVersions: {
+    name: 'detectionRules.versions',
+    collectionGroup: COLLECTIONS.detectionRuleVersions,
+    scope: 'COLLECTION',
+    equality: [],
+    orderBy: [{ field: 'version', direction: 'desc' }],
+    usedBy: 'getRule (GET /api/detection-rules/{id})',
+    inlineIn: 'detection/catalog-store.ts',
+  },
+  detectionExceptionsActive: {
+    name: 'detectionExceptions.active',
+    collectionGroup: COLLECTIONS.detectionExceptions,
+    scope: 'COLLECTION',
+    equality: [],
+    range: 'expiresAt',
+    orderBy: [],
+    usedBy: 'readCatalog (unexpired exceptions)',
+    inlineIn: 'detection/catalog-store.ts',
+  },
+  detectionExceptionsRecent: {
+    name: 'detectionExceptions.recent',
+    collectionGroup: COLLECTIONS.detectionExceptions,
+    scope: 'COLLECTION',
+    equality: [],
+    orderBy: [{ field: 'createdAt', direction: 'desc' }],
+    usedBy: 'listExceptions (GET /api/detection-exceptions)',
+    inlineIn: 'detection/catalog-store.ts',
+  },
 } as const satisfies Record<string, QueryShape>;
 
 export const ALL_QUERY_SHAPES: readonly QueryShape[] = Object.values(QUERY_SHAPES);

@@ -9,6 +9,12 @@ import type {
 } from 'firebase-admin/firestore';
 import type { z } from 'zod';
 import {
+  DetectionExceptionDocSchema,
+  DetectionRuleDocSchema,
+  type DetectionExceptionDoc,
+  type DetectionRuleDoc,
+} from '../detection/catalog';
+import {
   AlertDedupDocSchema,
   ApprovalDocSchema,
   AlertDocSchema,
@@ -62,6 +68,9 @@ export const COLLECTIONS = {
   metricShards: 'shards',
   metricsLedger: 'metricsLedger',
   riskIndex: 'riskIndex',
+  detectionRules: 'detectionRules',
+  detectionRuleVersions: 'versions',
+  detectionExceptions: 'detectionExceptions',
 } as const;
 
 /** Validates every document read, so a malformed document fails loudly where it is read. */
@@ -220,4 +229,35 @@ export function riskIndexCollection(db: Firestore): CollectionReference<RiskInde
 /** `riskIndex/current` or `riskIndex/{minute}` (timeline). */
 export function riskIndexRef(db: Firestore, id: string): DocumentReference<RiskIndexDoc> {
   return riskIndexCollection(db).doc(id);
+}
+
+// ---- Detection catalog (detection/catalog.ts shapes; detection/catalog-store.ts writes them) ----
+
+const detectionRuleConverter = zodConverter(DetectionRuleDocSchema);
+const detectionExceptionConverter = zodConverter(DetectionExceptionDocSchema);
+
+export function detectionRulesCollection(db: Firestore): CollectionReference<DetectionRuleDoc> {
+  return db.collection(COLLECTIONS.detectionRules).withConverter(detectionRuleConverter);
+}
+/** `detectionRules/{ruleId}`: the document id is the rule id. */
+export function detectionRuleRef(db: Firestore, ruleId: string): DocumentReference<DetectionRuleDoc> {
+  return detectionRulesCollection(db).doc(ruleId);
+}
+/** `detectionRules/{ruleId}/versions/{n}`: every earlier version, as it was stored. */
+export function detectionRuleVersionsCollection(db: Firestore, ruleId: string): CollectionReference<DetectionRuleDoc> {
+  return db
+    .collection(COLLECTIONS.detectionRules)
+    .doc(ruleId)
+    .collection(COLLECTIONS.detectionRuleVersions)
+    .withConverter(detectionRuleConverter);
+}
+export function detectionRuleVersionRef(db: Firestore, ruleId: string, version: number): DocumentReference<DetectionRuleDoc> {
+  return detectionRuleVersionsCollection(db, ruleId).doc(String(version));
+}
+
+export function detectionExceptionsCollection(db: Firestore): CollectionReference<DetectionExceptionDoc> {
+  return db.collection(COLLECTIONS.detectionExceptions).withConverter(detectionExceptionConverter);
+}
+export function detectionExceptionRef(db: Firestore, exceptionId: string): DocumentReference<DetectionExceptionDoc> {
+  return detectionExceptionsCollection(db).doc(exceptionId);
 }

@@ -34,5 +34,6 @@ export const TTL_POLICIES: readonly TtlPolicy[] = [
   { collectionGroup: 'blocklist', schemas: ['BlocklistDocSchema'], field: 'expireAt', retention: "block time + the step's ttlHours (extended, never shortened, by later blocks)", default: '24 h (brute force), 1 h (DDoS), 72 h (ransomware, exfiltration, malware); at most 90 days' },
   { collectionGroup: 'modelCache', schemas: ['ModelCacheDocSchema'], field: 'expireAt', retention: "the model's answer time + the cache TTL", param: 'GEMINI_CACHE_TTL_MINUTES', default: '60 minutes' },
   { collectionGroup: 'detectionWindows', schemas: ['WindowDocSchema'], field: 'expireAt', retention: "last write + the group's longest rule window (a day at most) + 1 day", default: 'up to 2 days' },
+  { collectionGroup: 'detectionExceptions', schemas: ['DetectionExceptionDocSchema'], field: 'expireAt', retention: 'the exception\'s end (expiresAt) + 365 days (EXCEPTION_RETENTION_DAYS); the audit log keeps its history', default: '365 days after it ends' },
   { collectionGroup: 'rateLimits', schemas: ['RateLimitDocSchema'], field: 'expireAt', retention: 'end of the rate-limit window', default: 'minutes' },
 ];

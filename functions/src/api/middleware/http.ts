@@ -24,7 +24,7 @@ export function cors(allowedOrigins: readonly string[]): RequestHandler {
     const preflight = req.method === 'OPTIONS' && req.get('access-control-request-method') !== undefined;
     if (!preflight) return next();
     if (permitted) {
-      res.set('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+      res.set('Access-Control-Allow-Methods', 'GET, POST, PUT, OPTIONS');
       res.set('Access-Control-Allow-Headers', 'Authorization, Content-Type');
       res.set('Access-Control-Max-Age', '600');
     }

@@ -3,6 +3,7 @@ import { addNeverBlockRoute, listNeverBlockRoute, removeNeverBlockRoute } from '
 import { approveRoute, listApprovalsRoute, rejectRoute } from './approvals';
 import { acknowledgeAlertRoute, activeAlertsRoute, resolveAlertRoute } from './alerts';
 import { dashboardRoute, riskIndexRoute, summaryRoute, timelineRoute } from './analytics';
+import { detectionRoutes } from './detection';
 import { docsRoutes } from './docs';
 import { healthRoute } from './health';
 import { executePlaybookRoute, listPlaybooksRoute, playbookHistoryRoute } from './playbooks';
@@ -32,5 +33,6 @@ export const apiRoutes: RouteSpec[] = [
   addNeverBlockRoute,
   removeNeverBlockRoute,
   simulateEventRoute,
+  ...detectionRoutes,
 ];
 apiRoutes.push(...docsRoutes(() => apiRoutes));

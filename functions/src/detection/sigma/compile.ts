@@ -27,6 +27,11 @@ export interface CompiledSigma {
   /** The log source mapping, for indexing. */
   logSource?: LogSourceMapping;
   falsepositives: string[];
+  references: string[];
+  status?: string;
+  level?: string;
+  /** The Sigma document's own YAML, for review (the API shows it as the rule's text). */
+  text?: string;
   /** Non-fatal notes, e.g. a tag naming an ATT&CK technique that is not current. */
   warnings: string[];
 }
@@ -59,6 +64,13 @@ const TACTIC_TYPES: [string, EventType][] = [
 ];
 
 type Doc = Record<string, unknown>;
+
+/** Each parsed document's YAML, kept beside it (not in it: the document is the rule's data). */
+const SOURCE_TEXT = new WeakMap<Doc, string>();
+const sourceTextOf = (doc: Doc) => {
+  const text = SOURCE_TEXT.get(doc);
+  return text !== undefined ? { text } : {};
+};
 const isObject = (value: unknown): value is Doc => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Parses YAML text holding one or more Sigma documents (rules, filters, correlations). */
@@ -70,10 +82,20 @@ export function parseSigmaDocuments(text: string, source = '(text)'): { document
       refused.push({ reason: `${source}: not valid YAML: ${document.errors[0]!.message.split('\n')[0]}` });
       continue;
     }
-    const value: unknown = document.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      // maxAliasCount refuses alias bombs ("billion laughs") rather than expanding them.
+      value = document.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      refused.push({ reason: `${source}: not valid YAML: ${(error as Error).message.split('\n')[0]}` });
+      continue;
+    }
     if (value === null || value === undefined) continue;
     if (!isObject(value)) refused.push({ reason: `${source}: a Sigma document must be a map` });
-    else documents.push(value);
+    else {
+      SOURCE_TEXT.set(value, document.toString());
+      documents.push(value);
+    }
   }
   return { documents, refused };
 }
@@ -180,7 +202,13 @@ function compileDetectionRule(doc: Doc, logSources: Readonly<Record<string, LogS
   };
   const parsed = DetectionRuleSchema.safeParse(input);
   if (!parsed.success) throw new SigmaRefusal(`the compiled rule is invalid: ${parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
-  return { compiled: { sigmaId: doc.id, title: doc.title, rule: parsed.data, logSource: ls, falsepositives, warnings }, ls };
+  const references = Array.isArray(doc.references) ? doc.references.map(String) : [];
+  const meta = {
+    references,
+    ...(typeof doc.status === 'string' ? { status: doc.status } : {}),
+    ...(typeof doc.level === 'string' ? { level: doc.level } : {}),
+  };
+  return { compiled: { sigmaId: doc.id, title: doc.title, rule: parsed.data, logSource: ls, falsepositives, ...meta, ...sourceTextOf(doc), warnings }, ls };
 }
 
 function describe(title: string, description: string, falsepositives: string[]): string {
@@ -456,5 +484,15 @@ function compileCorrelation(doc: Doc, byRef: Map<string, { compiled: CompiledSig
   } else throw new SigmaRefusal(`type "${type}" is not a Sigma correlation type`);
   const parsed = DetectionRuleSchema.safeParse(input);
   if (!parsed.success) throw new SigmaRefusal(`the compiled rule is invalid: ${parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
-  return { sigmaId: doc.id, title: String(doc.title ?? doc.id), rule: parsed.data, falsepositives: [], warnings: [] };
+  return {
+    sigmaId: doc.id,
+    title: String(doc.title ?? doc.id),
+    rule: parsed.data,
+    falsepositives: Array.isArray(doc.falsepositives) ? doc.falsepositives.map(String) : [],
+    references: Array.isArray(doc.references) ? doc.references.map(String) : [],
+    ...(typeof doc.status === 'string' ? { status: doc.status } : {}),
+    ...(typeof doc.level === 'string' ? { level: doc.level } : {}),
+    ...sourceTextOf(doc),
+    warnings: [],
+  };
 }

@@ -2,6 +2,7 @@ import type { NormalizedEvent } from '@threatstream/events';
 import { compileCondition, type Predicate } from './conditions';
 import { detectionId, type Detection } from './detection';
 import { compileGetter, valuesOf, type Getter } from './paths';
+import { RuleIndex } from './rule-index';
 import { DetectionRuleSchema, type DetectionRule, type TypedRule } from './rule';
 import {
   observeBeacon,
@@ -56,6 +57,8 @@ export function readObservation(event: { event?: { id?: unknown }; '@timestamp'?
 /** The enabled rules, compiled: "which rules and keys does this event match". Holds no state. */
 export class RuleSet {
   readonly rules: CompiledRule[];
+  /** Which rules an event can match (by the field values their conditions require). */
+  private readonly index: RuleIndex;
 
   constructor(rules: readonly (DetectionRule | TypedRule)[]) {
     this.rules = rules.map((rule) => DetectionRuleSchema.parse(rule)).filter((rule) => rule.enabled).map(compileRule);
@@ -64,12 +67,19 @@ export class RuleSet {
       if (ids.has(rule.id)) throw new Error(`duplicate rule id ${rule.id}`);
       ids.add(rule.id);
     }
+    this.index = new RuleIndex(this.rules.map(({ rule }) => (rule.kind === 'sequence' ? { any: rule.steps.map((step) => step.match) } : rule.match)));
+  }
+
+  /** The index's size: fields read per event, values and needles, rules run on every event. */
+  get indexStats(): RuleIndex['stats'] {
+    return this.index.stats;
   }
 
   /** Every window the event touches; a detection is not fed back to its own rule. */
   match(event: unknown, id: string, t: number, fromRule?: string): Touch[] {
     const touches: Touch[] = [];
-    for (const compiled of this.rules) {
+    for (const candidate of this.index.candidates(event)) {
+      const compiled = this.rules[candidate]!;
       if (compiled.rule.id === fromRule) continue;
       const found = compiled.touches(event, id, t);
       for (const touch of found) touches.push(touch);
@@ -104,6 +114,11 @@ export class DetectionEngine {
 
   get ruleIds(): string[] {
     return this.ruleSet.rules.map(({ rule }) => rule.id);
+  }
+
+  /** The rule index's size (see RuleSet.indexStats). */
+  get indexStats(): RuleIndex['stats'] {
+    return this.ruleSet.indexStats;
   }
 
   /** Keys held across all rules (memory use). */
@@ -219,7 +234,7 @@ function compileRule(rule: DetectionRule): CompiledRule {
     }
     case 'sequence': {
       const steps = rule.steps.map((s) => ({ match: compileCondition(s.match), readKey: s.groupBy === undefined ? readKey : keyReader(s.groupBy) }));
-      const params = { windowMs: rule.windowSeconds * 1000, minCounts: rule.steps.map((s) => s.minCount) };
+      const params = { windowMs: rule.windowSeconds * 1000, minCounts: rule.steps.map((s) => s.minCount), ordered: rule.ordered };
       compiled.horizonMs = params.windowMs;
       compiled.touches = (event, id, t) => {
         // An event may match several steps, under different keys when steps alias the key.

@@ -74,6 +74,8 @@ export const DetectionRuleSchema = z.discriminatedUnion('kind', [
     groupBy: GroupBy,
     windowSeconds: Window,
     steps: z.array(SequenceStepSchema).min(2).max(5),
+    /** False: the steps may complete in any order within the window (Sigma's `temporal`). */
+    ordered: z.boolean().default(true),
   }),
   z.strictObject({
     ...base,

@@ -8,6 +8,8 @@ import {
   sampleOf,
   type Firing,
   type Observation,
+  type DistinctState,
+  type SequenceState,
   type Transition,
 } from './windows';
 
@@ -171,5 +173,73 @@ describe('sampleOf', () => {
     const ids = Array.from({ length: 30 }, (_, i) => `e${i}`);
     expect(sampleOf(ids)).toEqual(['e0', 'e1', 'e2', 'e3', 'e4', 'e25', 'e26', 'e27', 'e28', 'e29']);
     expect(sampleOf(['a'])).toEqual(['a']);
+  });
+});
+
+describe('unordered sequence (Sigma temporal)', () => {
+  const params = { windowMs: 60_000, minCounts: [1, 2], ordered: false };
+  const run = (events: { id: string; t: number; steps: number[] }[]) => {
+    let state: SequenceState | undefined;
+    const fired: Firing[] = [];
+    for (const { id, t, steps } of events) {
+      const next = observeSequence(state, { id, t, amount: 1 }, steps, params);
+      state = next.state;
+      if (next.fired) fired.push(next.fired);
+    }
+    return { state, fired };
+  };
+
+  it('fires once every step has its count, whatever the order', () => {
+    const { fired } = run([
+      { id: 'b1', t: 0, steps: [1] },
+      { id: 'b2', t: 10_000, steps: [1] },
+      { id: 'a1', t: 20_000, steps: [0] },
+    ]);
+    expect(fired).toHaveLength(1);
+    expect(fired[0]).toMatchObject({ count: 3, firstSeen: 0, lastSeen: 20_000, measures: { step1: 1, step2: 2 } });
+  });
+
+  it('needs all steps within one window: older events drop out', () => {
+    expect(run([{ id: 'b1', t: 0, steps: [1] }, { id: 'b2', t: 10_000, steps: [1] }, { id: 'a1', t: 65_000, steps: [0] }]).fired).toHaveLength(0);
+    expect(run([{ id: 'b1', t: 0, steps: [1] }, { id: 'b2', t: 10_000, steps: [1] }, { id: 'a1', t: 65_000, steps: [0] }, { id: 'b3', t: 70_000, steps: [1] }]).fired).toHaveLength(1);
+  });
+
+  it('counts a redelivered event once and leaves the previous state untouched', () => {
+    const first = run([{ id: 'b1', t: 0, steps: [1] }, { id: 'a1', t: 1_000, steps: [0] }]);
+    expect(first.fired).toHaveLength(0);
+    const frozen = JSON.stringify(first.state);
+    const again = observeSequence(first.state, { id: 'b1', t: 0, amount: 1 }, [1], params);
+    expect(again.fired).toBeUndefined();
+    expect(JSON.stringify(first.state)).toBe(frozen);
+    expect(observeSequence(first.state, { id: 'b9', t: 2_000, amount: 1 }, [1], params).fired).toMatchObject({ count: 3 });
+  });
+
+  it('an ordered sequence given the same events in reverse does not fire', () => {
+    let state: SequenceState | undefined;
+    let fired = 0;
+    for (const [id, t, step] of [['b1', 0, 1], ['b2', 1, 1], ['a1', 2, 0]] as const) {
+      const next = observeSequence(state, { id, t, amount: 1 }, [step], { ...params, ordered: true });
+      state = next.state;
+      if (next.fired) fired++;
+    }
+    expect(fired).toBe(0);
+  });
+});
+
+describe('distinct shares unchanged arrays without mutating the previous state', () => {
+  it('leaves every earlier state as it was', () => {
+    const params = { windowMs: 60_000, threshold: 10 };
+    const states: DistinctState[] = [];
+    const snapshots: string[] = [];
+    let state: DistinctState | undefined;
+    for (const [id, t, value] of [['a', 0, '22'], ['b', 1_000, '22'], ['c', 2_000, '80'], ['d', 70_000, '22'], ['e', 71_000, '443']] as const) {
+      state = observeDistinct(state, { id, t, amount: 1, value }, params).state;
+      states.push(state);
+      snapshots.push(JSON.stringify(state));
+    }
+    expect(states.map((s) => JSON.stringify(s))).toEqual(snapshots);
+    expect(states[2]!.values).toEqual(['22', '80']);
+    expect(states[2]!.times).toEqual([1_000, 2_000]);
+    expect(states[4]!.values).toEqual(['22', '443']);
   });
 });

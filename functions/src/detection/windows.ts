@@ -137,13 +137,17 @@ export function observeDistinct(previous: DistinctState | undefined, obs: Observ
   const state = previous ?? { values: [], times: [], firstIds: [], events: 0, recentIds: [], quietUntil: 0 };
   if (obs.value === undefined || obs.t < state.quietUntil || state.recentIds.includes(obs.id) || state.firstIds.includes(obs.id)) return { state };
   const since = obs.t - params.windowMs;
+  let expired = false;
+  for (const t of state.times) if (t < since) expired = true;
+  // Arrays the observation does not change are shared with the previous state (never mutated:
+  // each is copied before a write below), so a repeated value copies one array, not three.
   let values: string[];
   let times: number[];
   let firstIds: string[];
-  if (state.times.every((t) => t >= since)) {
-    values = state.values.slice();
-    times = state.times.slice();
-    firstIds = state.firstIds.slice();
+  if (!expired) {
+    values = state.values;
+    times = state.times;
+    firstIds = state.firstIds;
   } else {
     values = [];
     times = [];
@@ -158,8 +162,16 @@ export function observeDistinct(previous: DistinctState | undefined, obs: Observ
   }
   const kept = values.length;
   const index = values.indexOf(obs.value);
-  if (index >= 0) times[index] = Math.max(times[index]!, obs.t);
-  else {
+  if (index >= 0) {
+    if (obs.t > times[index]!) {
+      if (times === state.times) times = times.slice();
+      times[index] = obs.t;
+    }
+  } else if (values === state.values) {
+    values = [...values, obs.value];
+    times = [...times, obs.t];
+    firstIds = [...firstIds, obs.id];
+  } else {
     values.push(obs.value);
     times.push(obs.t);
     firstIds.push(obs.id);
@@ -191,17 +203,21 @@ export interface SequenceState {
 export interface SequenceParams {
   windowMs: number;
   minCounts: readonly number[];
+  /** False: every step must complete within the window, in any order (Sigma's `temporal`). Default true. */
+  ordered?: boolean;
 }
 
 /**
  * `matched` lists the steps this event matches. Steps are tried last to first, so one event
  * never completes two steps at once; a step counts only once the step before it is complete,
- * and the whole sequence must fit in the window from its first counted event.
+ * and the whole sequence must fit in the window from its first counted event. Unordered
+ * sequences: see observeUnordered.
  */
 export function observeSequence(previous: SequenceState | undefined, obs: Observation, matched: readonly number[], params: SequenceParams): Transition<SequenceState> {
   const stepCount = params.minCounts.length;
   let state = previous ?? emptySequence(stepCount);
   for (const step of state.steps) if (step.ids.includes(obs.id)) return { state };
+  if (params.ordered === false) return observeUnordered(state, obs, matched, params);
   state = pruneSequence(state, obs.t - params.windowMs, params);
   const steps = state.steps.map((step) => ({ ids: [...step.ids], times: [...step.times], count: step.count }));
   const doneAt = [...state.doneAt];
@@ -230,6 +246,50 @@ export function observeSequence(previous: SequenceState | undefined, obs: Observ
       }
     }
     break;
+  }
+  return { state: { steps, doneAt } };
+}
+
+/**
+ * Every step must reach its count with events inside one window ending at the newest event, in
+ * any order. The event counts for every step it matches (Sigma's temporal correlation counts a
+ * rule's events however many of the listed rules they satisfy); events older than the window
+ * drop out of each step, so a step that falls below its count is incomplete again.
+ */
+function observeUnordered(state: SequenceState, obs: Observation, matched: readonly number[], params: SequenceParams): Transition<SequenceState> {
+  const since = obs.t - params.windowMs;
+  const steps = state.steps.map((step) => {
+    if (step.times.length === 0 || step.times[0]! >= since) return { ids: [...step.ids], times: [...step.times], count: step.count };
+    const keep = step.times.findIndex((t) => t >= since);
+    const ids = keep < 0 ? [] : step.ids.slice(keep);
+    const times = keep < 0 ? [] : step.times.slice(keep);
+    // Events past the remembered ids were counted without a time: they go with the oldest.
+    return { ids, times, count: Math.max(ids.length, step.count - (step.times.length - times.length)) };
+  });
+  for (const j of matched) {
+    const step = steps[j]!;
+    if (obs.t < since) continue;
+    // Times stay sorted for pruning (late events within the window are common).
+    let at = step.times.length;
+    while (at > 0 && step.times[at - 1]! > obs.t) at--;
+    if (step.ids.length < RECENT_IDS) {
+      step.ids.splice(at, 0, obs.id);
+      step.times.splice(at, 0, obs.t);
+    }
+    step.count++;
+  }
+  const doneAt = steps.map((step, j) => (step.count >= params.minCounts[j]! ? (state.doneAt[j]! >= 0 ? state.doneAt[j]! : obs.t) : -1));
+  if (doneAt.every((t) => t >= 0)) {
+    const ids = steps.flatMap((s) => s.ids);
+    const times = steps.flatMap((s) => s.times);
+    const fired: Firing = {
+      count: steps.reduce((total, s) => total + s.count, 0),
+      firstSeen: Math.min(...times),
+      lastSeen: Math.max(...times),
+      sample: sampleOf(ids),
+      measures: Object.fromEntries(steps.map((s, i) => [`step${i + 1}`, s.count])),
+    };
+    return { state: emptySequence(steps.length), fired };
   }
   return { state: { steps, doneAt } };
 }

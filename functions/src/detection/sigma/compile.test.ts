@@ -191,7 +191,7 @@ ${extra}`;
     expect(new DetectionEngine([counted.rule]).observe(sysmon({ Image: 'C:\\other.exe' }))).toHaveLength(0);
   });
 
-  it('value_count becomes distinct; temporal_ordered becomes a sequence; unordered temporal and lt are refused', () => {
+  it('value_count becomes distinct; temporal_ordered becomes a sequence; lt is refused', () => {
     const distinct = compileSigma(parseSigmaDocuments(`${base}\n---\n${correlation('value_count', '  condition: {gte: 2, field: User}')}`).documents);
     expect(distinct.refused).toEqual([]);
     expect(distinct.loaded[1]!.rule).toMatchObject({ kind: 'distinct', field: 'winlog.event_data.User', threshold: 2 });
@@ -199,9 +199,31 @@ ${extra}`;
     const ordered = compileSigma(parseSigmaDocuments(`${base}\n---\n${second}\n---\n${correlation('temporal_ordered').replace('[whoami_run]', '[whoami_run, net_run]')}`).documents);
     expect(ordered.refused).toEqual([]);
     expect(ordered.loaded[2]!.rule).toMatchObject({ kind: 'sequence', windowSeconds: 600 });
-    const unordered = compileSigma(parseSigmaDocuments(`${base}\n---\n${second}\n---\n${correlation('temporal').replace('[whoami_run]', '[whoami_run, net_run]')}`).documents);
-    expect(unordered.refused[0]!.reason).toMatch(/temporal \(unordered\)/);
     const lt = compileSigma(parseSigmaDocuments(`${base}\n---\n${correlation('event_count', '  condition: {lt: 3}')}`).documents);
     expect(lt.refused[0]!.reason).toMatch(/only gte or gt/);
+  });
+
+  // SigmaHQ-style: two detection rules referred to by name, a temporal correlation over both by host.
+  it('temporal (unordered) becomes a sequence that fires when every rule fired for the group within the timespan, in any order', () => {
+    const second = rule(`  sel: {Image|endswith: '\\net.exe'}\n  condition: sel`, 'name: net_run\n').replace(ID, '5b1e6a2c-0000-4000-8000-000000000004');
+    const documents = (type: string, extra = '') => parseSigmaDocuments(`${base}\n---\n${second}\n---\n${correlation(type, extra).replace('[whoami_run]', '[whoami_run, net_run]')}`).documents;
+    const temporal = compileSigma(documents('temporal'));
+    expect(temporal.refused).toEqual([]);
+    const correlated = temporal.loaded.find((loaded) => loaded.rule.kind === 'sequence')!;
+    expect(correlated.rule).toMatchObject({ kind: 'sequence', ordered: false, windowSeconds: 600, groupBy: ['winlog.computer_name'] });
+    const run = (rules: ReturnType<typeof compileSigma>, events: NormalizedEvent[]) => {
+      const engine = new DetectionEngine([rules.loaded.find((loaded) => loaded.rule.kind === 'sequence')!.rule]);
+      return events.flatMap((event) => engine.observe(event));
+    };
+    // net.exe first, then whoami.exe: temporal fires, temporal_ordered (whoami then net) does not.
+    const reversed = [sysmon({ Image: 'C:\\net.exe' }, 1, '2025-01-01T00:00:00Z'), sysmon({ Image: 'C:\\whoami.exe' }, 1, '2025-01-01T00:05:00Z')];
+    expect(run(temporal, reversed)).toHaveLength(1);
+    expect(run(compileSigma(documents('temporal_ordered')), reversed)).toHaveLength(0);
+    // Outside the timespan, or one rule alone (however often), nothing.
+    expect(run(temporal, [sysmon({ Image: 'C:\\net.exe' }, 1, '2025-01-01T00:00:00Z'), sysmon({ Image: 'C:\\whoami.exe' }, 1, '2025-01-01T00:11:00Z')])).toHaveLength(0);
+    expect(run(temporal, [0, 1, 2].map((i) => sysmon({ Image: 'C:\\whoami.exe' }, 1, `2025-01-01T00:0${i}:00Z`)))).toHaveLength(0);
+    // A condition asking for fewer than all the rules cannot be honoured: refused with the reason.
+    expect(compileSigma(documents('temporal', '  condition: {gte: 1}')).refused[0]!.reason).toMatch(/every listed rule must fire/);
+    expect(compileSigma(documents('temporal', '  condition: {gte: 2}')).refused).toEqual([]);
   });
 });

@@ -467,16 +467,20 @@ function compileCorrelation(doc: Doc, byRef: Map<string, { compiled: CompiledSig
       if (new Set(paths).size !== 1) throw new SigmaRefusal('value_count field maps to different paths in the rules');
       input = { ...base, kind: 'distinct', match, groupBy: perRule[0], field: paths[0], threshold: n };
     }
-  } else if (type === 'temporal_ordered') {
+  } else if (type === 'temporal_ordered' || type === 'temporal') {
     if (rules.length < 2) throw new SigmaRefusal(`${type} needs at least two rules`);
+    // The engine needs every listed rule to fire; a condition may only say the same.
+    const keys = Object.keys(condition);
+    if (keys.length > 0 && !(keys.length === 1 && keys[0] === 'gte' && Number(condition.gte) === rules.length)) {
+      throw new SigmaRefusal(`${type} with condition ${JSON.stringify(condition)} is not supported: every listed rule must fire (gte: ${rules.length})`);
+    }
     input = {
       ...base,
       kind: 'sequence',
+      ordered: type === 'temporal_ordered',
       groupBy: perRule[0],
       steps: rules.map((ref, i) => ({ name: refs[i]!.slice(0, 64), match: matchOf(ref), groupBy: perRule[i] })),
     };
-  } else if (type === 'temporal') {
-    throw new SigmaRefusal('temporal (unordered) correlations are not supported: the engine\'s sequences are ordered; use temporal_ordered');
   } else throw new SigmaRefusal(`type "${type}" is not a Sigma correlation type`);
   const parsed = DetectionRuleSchema.safeParse(input);
   if (!parsed.success) throw new SigmaRefusal(`the compiled rule is invalid: ${parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);

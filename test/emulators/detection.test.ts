@@ -77,7 +77,7 @@ async function threatOf(detectionId: string): Promise<DocumentData | undefined> 
   return snapshot.exists ? snapshot.data() : undefined;
 }
 
-function waitForThreat(detectionId: string, timeoutMs = 30_000): Promise<DocumentData> {
+function waitForThreat(detectionId: string, timeoutMs = 50_000): Promise<DocumentData> {
   return waitFor(`the threat of detection ${detectionId}`, () => threatOf(detectionId), timeoutMs);
 }
 

@@ -357,9 +357,18 @@ describe('alerts', () => {
     const threatIds = stored.map((outcome) => (outcome.outcome === 'created' ? outcome.threatId : expect.fail(outcome.outcome)));
     const deps = directAlertDeps();
     // Two more deliveries of every threat at once, racing each other and the trigger's delivery.
-    const outcomes = await Promise.all(
-      threatIds.flatMap((id) => [1, 2].map(() => openOrJoinAlert({ id, source_ip: sourceIp, event_type: 'brute_force' }, deps))),
-    );
+    // A delivery whose transaction the emulator closed under this contention fails, and is
+    // delivered again, as the trigger's retry policy does.
+    const deliver = async (id: string) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await openOrJoinAlert({ id, source_ip: sourceIp, event_type: 'brute_force' }, deps);
+        } catch (error) {
+          if (attempt >= 5 || !/Transaction is invalid or closed|ABORTED/.test(String(error))) throw error;
+        }
+      }
+    };
+    const outcomes = await Promise.all(threatIds.flatMap((id) => [1, 2].map(() => deliver(id))));
     expect(outcomes.filter((outcome) => outcome.outcome === 'opened').length).toBeLessThanOrEqual(1);
     for (let i = 0; i < count; i++) {
       const linking = outcomes.slice(2 * i, 2 * i + 2).filter((outcome) => outcome.outcome !== 'already_linked');

@@ -29,7 +29,7 @@
 import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { SCENARIOS, Simulation, type Scenario, type SimulatedEvent } from './scenarios';
-import { nativeRecord } from './native';
+import { nativeRecords } from './native';
 import { createRng, seedFrom } from './prng';
 
 export interface CliOptions {
@@ -332,13 +332,17 @@ export async function run(options: CliOptions, signal?: AbortSignal): Promise<Ru
           batch.push({ key: sim.event.event_id, value: poisonMessage(poisonRng.next(), summary.poison) });
           summary.poison++;
         }
-        const native = options.native ? nativeRecord(sim, nativeRng) : undefined;
-        batch.push({
-          key: sim.campaignId ?? sim.event.event_id,
-          value: Buffer.from(native ? native.value : JSON.stringify(sim.event)),
-          eventId: sim.event.event_id,
-          eventType: sim.event.event_type,
-        });
+        const native = options.native ? nativeRecords(sim, nativeRng) : undefined;
+        const values = native ? native.map((record) => record.value) : [JSON.stringify(sim.event)];
+        // One simulated event may be several records (a brute-force round's sshd lines); it is
+        // counted once, on its first.
+        values.forEach((value, i) =>
+          batch.push({
+            key: sim.campaignId ?? sim.event.event_id,
+            value: Buffer.from(value),
+            ...(i === 0 && { eventId: sim.event.event_id, eventType: sim.event.event_type }),
+          }),
+        );
         summary.byScenario[sim.scenario] = (summary.byScenario[sim.scenario] ?? 0) + 1;
         summary.byEventType[sim.event.event_type] = (summary.byEventType[sim.event.event_type] ?? 0) + 1;
         if (sim.benign) summary.benign++;

@@ -1,7 +1,9 @@
 import { parseRecord } from '@threatstream/events';
 import { describe, expect, it } from 'vitest';
 import { parseCli, UsageError } from './cli';
-import { nativeRecord } from './native';
+import { DetectionEngine } from '../../functions/src/detection/engine';
+import { BUILT_IN_RULES } from '../../functions/src/detection/pack';
+import { nativeRecords, SSH_FAILURES_PER_ROUND } from './native';
 import { createRng } from './prng';
 import { Simulation } from './scenarios';
 
@@ -10,7 +12,8 @@ describe('native records', () => {
   const rng = createRng(1);
   const rendered = Array.from({ length: 600 }, () => {
     const s = sim.next();
-    return { s, native: nativeRecord(s, rng) };
+    const records = nativeRecords(s, rng);
+    return { s, records, native: records?.[0] };
   });
 
   it('renders all everyday traffic, and parses as observations of the format named, auto-detected', () => {
@@ -42,9 +45,26 @@ describe('native records', () => {
       expect(alert!.source?.ip).toBe(s.event.source_ip);
       expect(alert!.threat?.technique?.id).toEqual(['T1046']);
     }
-    const others = rendered.filter((r) => !r.s.benign && r.s.event.event_type !== 'port_scan');
+    const isSsh = (r: (typeof rendered)[number]) => (r.s.event.payload as Record<string, unknown>).service === 'ssh';
+    const others = rendered.filter((r) => !r.s.benign && r.s.event.event_type !== 'port_scan' && !isSsh(r));
     expect(others.length).toBeGreaterThan(0);
     for (const { native } of others) expect(native).toBeUndefined();
+  });
+
+  it('renders an SSH brute-force round as the sshd failures it is made of, which the built-in rule detects', () => {
+    const rounds = rendered.filter((r) => r.s.event.event_type === 'brute_force' && (r.s.event.payload as Record<string, unknown>).service === 'ssh');
+    expect(rounds.length).toBeGreaterThan(0);
+    for (const { s, records } of rounds) {
+      expect(records).toHaveLength(SSH_FAILURES_PER_ROUND);
+      const engine = new DetectionEngine(BUILT_IN_RULES);
+      const detections = records!.flatMap((record) => {
+        const parsed = parseRecord(record.value, { now: new Date(s.event.timestamp) });
+        if (!parsed.ok) throw new Error(`${record.value}: ${parsed.message}`);
+        expect(parsed.events[0]!.event.kind).toBe('event');
+        return parsed.events.flatMap((event) => engine.observe(event));
+      });
+      expect(detections.find((d) => d.ruleId === 'ssh-brute-force')).toMatchObject({ key: { 'source.ip': s.event.source_ip }, count: 10 });
+    }
   });
 
   it('is asked for with --native, which needs the bridge', () => {

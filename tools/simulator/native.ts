@@ -27,13 +27,38 @@ function ncsaTime(at: Date): string {
 
 const flowId = (rng: Rng) => Number.parseInt(rng.hex(13), 16);
 
+/** sshd failures one brute-force round writes: past the built-in rule's ten in two minutes. */
+export const SSH_FAILURES_PER_ROUND = 12;
+
 /**
- * The simulated event as the sensor or service that saw it would write it, or undefined to send
+ * The simulated event as the sensors or services that saw it would write it, or undefined to send
  * it as our own JSON. Everyday traffic becomes Suricata `dns` and `flow` records, sshd logins and
  * nginx access lines (observations: never threats); a port scan becomes a Suricata alert like those
- * ET Open's SCAN rules raise. Other attacks stay in our JSON, already labelled.
+ * ET Open's SCAN rules raise; an SSH brute-force round becomes the sshd failures it is made of, and
+ * the login that may follow it an sshd acceptance, so the detection rules find them. Other attacks
+ * stay in our JSON, already labelled.
  */
-export function nativeRecord(sim: SimulatedEvent, rng: Rng): NativeRecord | undefined {
+export function nativeRecords(sim: SimulatedEvent, rng: Rng): NativeRecord[] | undefined {
+  const e = sim.event;
+  const payload = (e.payload ?? {}) as Record<string, unknown>;
+  if (payload.service !== 'ssh' || (e.event_type !== 'brute_force' && e.event_type !== 'suspicious_login')) {
+    const record = nativeRecord(sim, rng);
+    return record && [record];
+  }
+  const at = new Date(e.timestamp);
+  const users = Array.isArray(payload.users) ? payload.users.map(String) : [String(payload.username)];
+  const line = (offsetMs: number, text: string): NativeRecord => ({
+    value: `<38>${syslogTime(new Date(at.getTime() - offsetMs))} bastion sshd[${rng.int(1000, 65000)}]: ${text} from ${e.source_ip} port ${rng.int(32768, 60999)} ssh2`,
+    format: 'syslog',
+  });
+  if (e.event_type === 'suspicious_login') return [line(0, `Accepted password for ${String(payload.username)}`)];
+  // The round's failures, a few seconds apart, ending at the event's time.
+  return Array.from({ length: SSH_FAILURES_PER_ROUND }, (_, i) =>
+    line((SSH_FAILURES_PER_ROUND - 1 - i) * 2_000, `Failed password for ${users[i % users.length]!}`),
+  );
+}
+
+function nativeRecord(sim: SimulatedEvent, rng: Rng): NativeRecord | undefined {
   const e = sim.event;
   const at = new Date(e.timestamp);
   const payload = (e.payload ?? {}) as Record<string, unknown>;

@@ -71,6 +71,15 @@ describe('assessDetection', () => {
     expect(['HIGH', 'CRITICAL']).toContain(assessment.risk.severity);
   });
 
+  it('gives a detection at least its rule’s severity, naming what the score alone said', () => {
+    // sshd lines name no target: without the direction factor the score alone says MEDIUM.
+    const { destination: _none, ...withoutTarget } = bruteForce();
+    const { assessment } = assessDetection(withoutTarget, { intel, config: DEFAULT_DETECTION_CONFIG, recentActivity: 0 });
+    expect(assessment.risk.score).toBeLessThan(65);
+    expect(assessment.risk.severity).toBe('HIGH');
+    expect(assessment.risk.factors.find((f) => f.name === 'rule_severity')?.detail).toMatch(/^rule ssh-brute-force rates it HIGH; the score alone says (MEDIUM|LOW)$/);
+  });
+
   it('names techniques outside our table from the ATT&CK list', () => {
     const [detection] = detect([gcpAudit({ at: 0, method: 'v1.compute.firewalls.insert', service: 'compute.googleapis.com', request: { sourceRanges: ['0.0.0.0/0'], alloweds: [{ IPProtocol: 'tcp' }] } })]);
     const analysis = detectionAnalysis(detection!);

@@ -2,7 +2,8 @@ import { assessEvent, type Assessment, type AssessmentDeps } from '../domain/ass
 import { parseEvent, type SecurityEvent, type SecurityEventInput } from '../domain/event';
 import { techniqueById } from '../domain/mitre';
 import { scoreRisk } from '../domain/scoring';
-import type { Analysis, MitreTechnique } from '../domain/threat';
+import { higherSeverity } from '../domain/alerting';
+import type { Analysis, MitreTechnique, Risk } from '../domain/threat';
 import type { Detection } from './detection';
 import { attackTechnique } from './lint';
 
@@ -84,8 +85,22 @@ export function assessDetection(detection: Detection, deps: AssessmentDeps): { e
   const event = parsed.event;
   const base = assessEvent(event, deps);
   const analysis = detectionAnalysis(detection, base.analysis);
-  const risk = scoreRisk({ event, analysis, source: base.source, ...(base.destination ? { destination: base.destination } : {}), recentActivity: deps.recentActivity, config: deps.config });
-  return { event, assessment: { ...base, analysis, risk } };
+  const scored = scoreRisk({ event, analysis, source: base.source, ...(base.destination ? { destination: base.destination } : {}), recentActivity: deps.recentActivity, config: deps.config });
+  return { event, assessment: { ...base, analysis, risk: withRuleSeverity(scored, detection) } };
+}
+
+/**
+ * The rule's severity is the least its detection's threat gets, as a sensor's is for its alert:
+ * a HIGH rule's detection opens an alert even where the score lacks context (sshd lines name no
+ * target). The score's own severity stays named in a factor.
+ */
+function withRuleSeverity(risk: Risk, detection: Detection): Risk {
+  if (higherSeverity(risk.severity, detection.severity) === risk.severity) return risk;
+  return {
+    ...risk,
+    severity: detection.severity,
+    factors: [...risk.factors, { name: 'rule_severity', contribution: 0, detail: `rule ${detection.ruleId} rates it ${detection.severity}; the score alone says ${risk.severity}` }],
+  };
 }
 
 /** Confidence of a detection: a correlation over many events says more than one matching event. */

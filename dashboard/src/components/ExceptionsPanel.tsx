@@ -1,5 +1,6 @@
 import type { User } from 'firebase/auth';
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
+import { useApiList } from '../hooks/useApiList';
 import { apiRequest, errorText } from '../lib/api';
 import { conditionText, isActive, sortExceptions } from '../lib/detection';
 import type { DetectionExceptionView } from '../lib/types';
@@ -7,34 +8,12 @@ import { ExceptionForm } from './DetectionDetails';
 
 const when = (iso: string) => new Date(iso).toLocaleString('en-GB', { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' }) + ' UTC';
 
-/** The list of exceptions from GET /api/detection-exceptions, read again after every change. */
-export function useExceptions(user: User) {
-  const [exceptions, setExceptions] = useState<DetectionExceptionView[]>([]);
-  const [loaded, setLoaded] = useState(false);
-  const [error, setError] = useState<string>();
-  const load = useCallback(async () => {
-    try {
-      const body = await apiRequest<{ exceptions: DetectionExceptionView[] }>(user, 'GET', '/api/detection-exceptions');
-      setExceptions(body.exceptions ?? []);
-      setError(undefined);
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setLoaded(true);
-    }
-  }, [user]);
-  useEffect(() => {
-    void load();
-  }, [load]);
-  return { exceptions, loaded, error, reload: load };
-}
-
 /**
  * Exceptions (analyst+): active ones first, then expired, each with its rule, match, reason,
  * owner, expiry and how many detections it has suppressed; create one, or expire one now.
  */
 export function ExceptionsPanel({ user }: { user: User }) {
-  const { exceptions, loaded, error, reload } = useExceptions(user);
+  const { items: exceptions, loaded, error, reload } = useApiList<DetectionExceptionView>(user, '/api/detection-exceptions', 'exceptions');
   const [creating, setCreating] = useState(false);
   const [busy, setBusy] = useState<string>();
   const [message, setMessage] = useState<string>();

@@ -1,5 +1,6 @@
 import type { User } from 'firebase/auth';
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
+import { useApiList } from '../hooks/useApiList';
 import { apiRequest, errorReasons, errorText } from '../lib/api';
 import { roleAtLeast } from '../lib/roles';
 import { RULE_ENVIRONMENTS, type DetectionRuleView, type Role, type RuleEnvironment } from '../lib/types';
@@ -20,34 +21,17 @@ export function guessFormat(text: string): 'rule' | 'sigma' {
  */
 export function RulesPanel({ user, role }: { user: User; role: Role }) {
   const admin = roleAtLeast(role, 'admin');
-  const [rules, setRules] = useState<DetectionRuleView[]>([]);
-  const [loaded, setLoaded] = useState(false);
-  const [error, setError] = useState<string>();
+  const { items, setItems, loaded, error, reload: load } = useApiList<DetectionRuleView>(user, '/api/detection-rules', 'rules');
+  const rules = useMemo(() => [...items].sort((a, b) => a.id.localeCompare(b.id)), [items]);
   const [busy, setBusy] = useState<string>();
   const [message, setMessage] = useState<string>();
-
-  const load = useCallback(async () => {
-    try {
-      const body = await apiRequest<{ rules: DetectionRuleView[] }>(user, 'GET', '/api/detection-rules');
-      setRules([...(body.rules ?? [])].sort((a, b) => a.id.localeCompare(b.id)));
-      setError(undefined);
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setLoaded(true);
-    }
-  }, [user]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   async function toggle(rule: DetectionRuleView, environment: RuleEnvironment, on: boolean) {
     const enabledIn = RULE_ENVIRONMENTS.filter((env) => (env === environment ? on : rule.enabledIn.includes(env)));
     setBusy(rule.id);
     setMessage(undefined);
     // Shown at once; the list read after the answer has the last word (a refusal puts it back).
-    setRules((current) => current.map((r) => (r.id === rule.id ? { ...r, enabledIn } : r)));
+    setItems((current) => current.map((r) => (r.id === rule.id ? { ...r, enabledIn } : r)));
     try {
       await apiRequest(user, 'PUT', `/api/detection-rules/${encodeURIComponent(rule.id)}`, { enabledIn });
       setMessage(`${rule.id}: ${on ? 'enabled' : 'disabled'} in ${environment}.`);

@@ -1,9 +1,9 @@
 import { getFirestore } from 'firebase-admin/firestore';
 import { onMessagePublished } from 'firebase-functions/pubsub';
-import { SECURITY_OBSERVATIONS_TOPIC, detectionCatalogCacheSeconds, detectionConfig, threatstreamEnvironment, maxRetryHours, threatRetentionDays } from '../config';
-import { loadIpIntelligence } from '../domain/enrich/geoip';
+import { SECURITY_OBSERVATIONS_TOPIC, detectionCatalogCacheSeconds, threatstreamEnvironment } from '../config';
 import { reject } from '../pipeline/ingest';
 import { SaturatedSources } from '../pipeline/saturated-sources';
+import { incomingMessage, ingestDeps } from '../pipeline/trigger-deps';
 import * as log from '../logs';
 import { EnvironmentSchema } from './catalog';
 import { cachedCatalog } from './catalog-cache';
@@ -29,21 +29,8 @@ export const onObservation = onMessagePublished(
     const store = windows;
     catalog ??= cachedCatalog(() => readRuntimeCatalog(db, EnvironmentSchema.parse(threatstreamEnvironment.value()), Date.now()), Date.now, detectionCatalogCacheSeconds.value() * 1000);
     const readCatalog = catalog;
-    const incoming = {
-      data: Buffer.from(message.data ?? '', 'base64'),
-      messageId: message.messageId,
-      publishTime: message.publishTime,
-      attributes: message.attributes ?? {},
-    };
-    const ingest = {
-      db,
-      intel: await loadIpIntelligence(),
-      config: detectionConfig(),
-      saturatedSources,
-      retentionDays: threatRetentionDays.value(),
-      maxRetryAgeMs: maxRetryHours.value() * 60 * 60 * 1000,
-      now: () => new Date(),
-    };
+    const incoming = incomingMessage(message);
+    const ingest = await ingestDeps(saturatedSources);
     const parsed = parseObservationMessage(incoming.data);
     // A message no retry can fix is kept in rejectedEvents with the reason, and acknowledged.
     if (!parsed.ok) {

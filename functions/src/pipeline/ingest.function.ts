@@ -1,9 +1,8 @@
-import { getFirestore } from 'firebase-admin/firestore';
 import { onMessagePublished } from 'firebase-functions/pubsub';
-import { SECURITY_EVENTS_TOPIC, detectionConfig, maxRetryHours, threatRetentionDays } from '../config';
-import { loadIpIntelligence } from '../domain/enrich/geoip';
+import { SECURITY_EVENTS_TOPIC } from '../config';
 import { ingestMessage } from './ingest';
 import { SaturatedSources } from './saturated-sources';
+import { incomingMessage, ingestDeps } from './trigger-deps';
 
 const saturatedSources = new SaturatedSources();
 
@@ -19,23 +18,7 @@ export const ingest = onMessagePublished(
   },
   async (cloudEvent) => {
     const message = cloudEvent.data.message;
-    await ingestMessage(
-      {
-        data: Buffer.from(message.data ?? '', 'base64'),
-        messageId: message.messageId,
-        publishTime: message.publishTime,
-        attributes: message.attributes ?? {},
-      },
-      {
-        db: getFirestore(),
-        intel: await loadIpIntelligence(),
-        config: detectionConfig(),
-        saturatedSources,
-        retentionDays: threatRetentionDays.value(),
-        maxRetryAgeMs: maxRetryHours.value() * 60 * 60 * 1000,
-        now: () => new Date(),
-      },
-    );
+    await ingestMessage(incomingMessage(message), await ingestDeps(saturatedSources));
   },
 );
 

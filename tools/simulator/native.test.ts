@@ -46,7 +46,8 @@ describe('native records', () => {
       expect(alert!.threat?.technique?.id).toEqual(['T1046']);
     }
     const isSsh = (r: (typeof rendered)[number]) => (r.s.event.payload as Record<string, unknown>).service === 'ssh';
-    const others = rendered.filter((r) => !r.s.benign && r.s.event.event_type !== 'port_scan' && !isSsh(r));
+    const rendersNatively = new Set(['port_scan', 'sql_injection', 'xss']);
+    const others = rendered.filter((r) => !r.s.benign && !rendersNatively.has(r.s.event.event_type) && !isSsh(r));
     expect(others.length).toBeGreaterThan(0);
     for (const { native } of others) expect(native).toBeUndefined();
   });
@@ -64,6 +65,21 @@ describe('native records', () => {
         return parsed.events.flatMap((event) => engine.observe(event));
       });
       expect(detections.find((d) => d.ruleId === 'ssh-brute-force')).toMatchObject({ key: { 'source.ip': s.event.source_ip }, count: 10 });
+    }
+  });
+
+  it('renders SQL injection and XSS requests as access lines, which the built-in web rules detect', () => {
+    const rule = { sql_injection: 'web-sql-injection', xss: 'web-xss' } as Record<string, string>;
+    const attacks = rendered.filter((r) => r.s.event.event_type in rule);
+    expect(new Set(attacks.map((r) => r.s.event.event_type))).toEqual(new Set(['sql_injection', 'xss']));
+    for (const { s, records } of attacks) {
+      expect(records).toHaveLength(1);
+      const parsed = parseRecord(records![0]!.value, { now: new Date(s.event.timestamp) });
+      if (!parsed.ok) throw new Error(`${records![0]!.value}: ${parsed.message}`);
+      expect(parsed.format).toBe('syslog');
+      expect(parsed.events[0]!.event.kind).toBe('event');
+      const detections = parsed.events.flatMap((event) => new DetectionEngine(BUILT_IN_RULES).observe(event));
+      expect(detections.map((d) => d.ruleId), records![0]!.value).toContain(rule[s.event.event_type]);
     }
   });
 

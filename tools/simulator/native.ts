@@ -35,8 +35,8 @@ export const SSH_FAILURES_PER_ROUND = 12;
  * it as our own JSON. Everyday traffic becomes Suricata `dns` and `flow` records, sshd logins and
  * nginx access lines (observations: never threats); a port scan becomes a Suricata alert like those
  * ET Open's SCAN rules raise; an SSH brute-force round becomes the sshd failures it is made of, and
- * the login that may follow it an sshd acceptance, so the detection rules find them. Other attacks
- * stay in our JSON, already labelled.
+ * the login that may follow it an sshd acceptance; a SQL injection or XSS request becomes its
+ * access line. The detection rules find those. Other attacks stay in our JSON, already labelled.
  */
 export function nativeRecords(sim: SimulatedEvent, rng: Rng): NativeRecord[] | undefined {
   const e = sim.event;
@@ -106,8 +106,11 @@ function nativeRecord(sim: SimulatedEvent, rng: Rng): NativeRecord | undefined {
         format: 'syslog',
       };
     case 'http_request':
+    case 'sql_injection':
+    case 'xss':
+      // The request line as nginx logs it: the attack is in the URI, for the web rules to find.
       return {
-        value: `${e.source_ip} - - [${ncsaTime(at)}] "${String(payload.method)} ${String(payload.url)} HTTP/1.1" ${String(payload.status_code)} ${String(payload.bytes_out)} "-" "${String(payload.user_agent)}"`,
+        value: `${e.source_ip} - - [${ncsaTime(at)}] "${String(payload.method)} ${String(payload.url)} HTTP/1.1" ${String(payload.status_code)} ${String(payload.bytes_out ?? rng.int(200, 9000))} "-" "${String(payload.user_agent)}"`,
         format: 'syslog',
       };
     case 'port_scan': {

@@ -31,7 +31,7 @@ import {
   DetectionRuleListQuery,
   DetectionRuleListSchema,
 } from '../schemas';
-import { itemsWithinBytes, MAX_PAGE_BYTES } from '../serialize';
+import { boundedPage, itemsWithinBytes, MAX_PAGE_BYTES } from '../serialize';
 import { actorOf } from './alerts';
 
 // The detection catalog over HTTP: thin handlers over detection/catalog-changes.ts (pure) and
@@ -107,16 +107,13 @@ export const listDetectionRulesRoute = defineRoute({
   responses: { 200: { description: 'A page of rules.', schema: DetectionRuleListSchema } },
   handler: async ({ deps, query }) => {
     const page = await listRulesPage(deps.db, query.limit, query.cursor);
-    const rules = page.rules.map(summary);
-    const kept = itemsWithinBytes(rules, MAX_PAGE_BYTES);
-    if (kept === rules.length) return { json: { rules, nextCursor: page.nextCursor } };
-    return {
-      json: {
-        rules: rules.slice(0, kept),
-        nextCursor: rules[kept - 1]!.id,
-        truncated: { reason: 'max_bytes', maxBytes: MAX_PAGE_BYTES, requested: query.limit, returned: kept },
-      },
-    };
+    const { items, ...rest } = boundedPage(page.rules.map(summary), {
+      requested: query.limit,
+      nextCursor: page.nextCursor,
+      toWire: (rule) => rule,
+      cursorOf: (rule) => rule.id,
+    });
+    return { json: { rules: items, ...rest } };
   },
 });
 

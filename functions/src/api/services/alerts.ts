@@ -5,7 +5,7 @@ import { alertRef, alertsCollection } from '../../firestore/refs';
 import type { AlertDoc, AuditActor } from '../../firestore/schema';
 import type { MetricsDeps } from '../../metrics/counters';
 import { Conflict, NotFound } from '../errors';
-import { documentAfter, encodeIdCursor } from './cursors';
+import { pageAfterCursor } from './cursors';
 
 export type { AlertAction } from '../../alerts/alert';
 
@@ -19,16 +19,12 @@ export async function activeAlerts(
   db: Firestore,
   options: { limit: number; cursor?: string | undefined },
 ): Promise<{ alerts: AlertRecord[]; nextCursor: string | null }> {
-  let query = alertsCollection(db).where('status', 'in', ['OPEN', 'ACKNOWLEDGED']).orderBy('lastSeen', 'desc');
-  if (options.cursor) query = query.startAfter(await documentAfter(options.cursor, (id) => alertRef(db, id), 'alert'));
-  // One more than asked tells whether another page exists.
-  const snapshot = await query.limit(options.limit + 1).get();
-  const docs = snapshot.docs.slice(0, options.limit);
-  const last = docs[docs.length - 1];
-  return {
-    alerts: docs.map((doc) => ({ id: doc.id, doc: doc.data() })),
-    nextCursor: snapshot.docs.length > options.limit && last ? encodeIdCursor(last.id) : null,
-  };
+  const query = alertsCollection(db)
+    .where('status', 'in', ['OPEN', 'ACKNOWLEDGED'])
+    .orderBy('lastSeen', 'desc')
+    .limit(options.limit + 1);
+  const { docs, nextCursor } = await pageAfterCursor(query, { ...options, ref: (id) => alertRef(db, id), what: 'alert' });
+  return { alerts: docs.map((doc) => ({ id: doc.id, doc: doc.data() })), nextCursor };
 }
 
 /** How many alerts are unresolved: a count aggregation, no alert is read. */

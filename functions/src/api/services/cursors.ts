@@ -1,4 +1,4 @@
-import type { DocumentReference, DocumentSnapshot } from 'firebase-admin/firestore';
+import type { DocumentReference, DocumentSnapshot, Query, QueryDocumentSnapshot } from 'firebase-admin/firestore';
 import { InvalidArgument } from '../errors';
 
 // Cursors for lists ordered by a field other than the document id (runs, alerts, approvals): the
@@ -23,4 +23,19 @@ export async function documentAfter<T>(
     ]);
   }
   return after;
+}
+
+/**
+ * A page of `query` (its order set, its limit one more than `limit`, which tells whether another
+ * page follows), starting after the document `cursor` names.
+ */
+export async function pageAfterCursor<T>(
+  query: Query<T>,
+  page: { limit: number; cursor?: string | undefined; ref: (id: string) => DocumentReference<T>; what: string },
+): Promise<{ docs: QueryDocumentSnapshot<T>[]; nextCursor: string | null }> {
+  const after = page.cursor ? query.startAfter(await documentAfter(page.cursor, page.ref, page.what)) : query;
+  const snapshot = await after.get();
+  const docs = snapshot.docs.slice(0, page.limit);
+  const last = docs.at(-1);
+  return { docs, nextCursor: snapshot.docs.length > page.limit && last ? encodeIdCursor(last.id) : null };
 }

@@ -16,7 +16,7 @@ import { ApprovalRefused } from '../../playbooks/run';
 import { Conflict, NotFound } from '../errors';
 import type { ApprovalView, Playbook as PlaybookView, PlaybookRunView } from '../schemas';
 import { boundedPage, toWire, type BoundedPage } from '../serialize';
-import { documentAfter, encodeIdCursor } from './cursors';
+import { encodeIdCursor, pageAfterCursor } from './cursors';
 
 // The API's side of the playbooks module (functions/src/playbooks): the catalog it seeds and
 // caches, its executor for manual runs, and the run records it writes.
@@ -100,14 +100,11 @@ export function playbookService(db: Firestore, engine: () => PlaybookDeps): Play
     },
 
     async approvals({ status, limit, cursor }) {
-      let query = approvalsByStatusQuery(db, status, limit + 1);
-      if (cursor) query = query.startAfter(await documentAfter(cursor, (id) => approvalRef(db, id), 'approval'));
-      const snapshot = await query.get();
-      const docs = snapshot.docs.slice(0, limit);
-      const last = docs[docs.length - 1];
+      const query = approvalsByStatusQuery(db, status, limit + 1);
+      const { docs, nextCursor } = await pageAfterCursor(query, { limit, cursor, ref: (id) => approvalRef(db, id), what: 'approval' });
       return boundedPage(docs, {
         requested: limit,
-        nextCursor: snapshot.docs.length > limit && last ? encodeIdCursor(last.id) : null,
+        nextCursor,
         toWire: (doc) => approvalView(doc.id, doc.data()),
         cursorOf: (doc) => encodeIdCursor(doc.id),
       });
@@ -129,14 +126,11 @@ export function playbookService(db: Firestore, engine: () => PlaybookDeps): Play
     },
 
     async history({ limit, cursor, alertId }) {
-      let query = alertId ? playbookRunsForAlertQuery(db, alertId, limit + 1) : recentPlaybookRunsQuery(db, limit + 1);
-      if (cursor) query = query.startAfter(await documentAfter(cursor, (id) => playbookRunRef(db, id), 'run'));
-      const snapshot = await query.get();
-      const docs = snapshot.docs.slice(0, limit);
-      const last = docs[docs.length - 1];
+      const query = alertId ? playbookRunsForAlertQuery(db, alertId, limit + 1) : recentPlaybookRunsQuery(db, limit + 1);
+      const { docs, nextCursor } = await pageAfterCursor(query, { limit, cursor, ref: (id) => playbookRunRef(db, id), what: 'run' });
       return boundedPage(docs, {
         requested: limit,
-        nextCursor: snapshot.docs.length > limit && last ? encodeIdCursor(last.id) : null,
+        nextCursor,
         toWire: (doc) => runView(doc.id, doc.data()),
         cursorOf: (doc) => encodeIdCursor(doc.id),
       });

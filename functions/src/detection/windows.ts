@@ -236,12 +236,14 @@ export function observeSequence(previous: SequenceState | undefined, obs: Observ
  * a chain that completes fits in the window. A fired chain takes every event up to its completion;
  * events after it stay for the next chain.
  */
-function observeOrdered(state: SequenceState, obs: Observation, matched: readonly number[], params: SequenceParams): Transition<SequenceState> {
+function observeOrdered(previous: SequenceState, obs: Observation, matched: readonly number[], params: SequenceParams): Transition<SequenceState> {
+  // Only states written before sequences went by event time have doneAt: their lists are in arrival order.
+  const state = previous.doneAt === undefined ? previous : { steps: previous.steps.map(sortedStep) };
   const firedAt = state.firedAt ?? -1;
   let newest = Math.max(obs.t, firedAt);
   for (const step of state.steps) if (step.times.length > 0) newest = Math.max(newest, step.times[step.times.length - 1]!);
   const since = newest - params.windowMs;
-  if (obs.t <= firedAt || obs.t < since) return { state };
+  if (obs.t <= firedAt || obs.t < since) return { state: previous };
   // Unchanged steps are shared with the previous state, which is never mutated.
   const steps = state.steps.map((step, j) => {
     const kept = inWindow(step, since);
@@ -261,10 +263,9 @@ function observeOrdered(state: SequenceState, obs: Observation, matched: readonl
   return { state: { steps: rest, firedAt: chain.completedAt }, fired };
 }
 
-/** The step without events older than `since` (and legacy unsorted lists sorted). */
+/** The step without events older than `since`. */
 function inWindow(step: SequenceStep, since: number): SequenceStep {
   const { ids, times } = step;
-  for (let i = 1; i < times.length; i++) if (times[i - 1]! > times[i]!) return inWindow(sortedStep(step), since);
   if (times.length === 0 || times[0]! >= since) return step;
   let keep = 0;
   while (keep < times.length && times[keep]! < since) keep++;
@@ -272,7 +273,6 @@ function inWindow(step: SequenceStep, since: number): SequenceStep {
   return { ids: ids.slice(keep), times: times.slice(keep), count: times.length - keep };
 }
 
-/** States written before ordered sequences kept their events by time held them in arrival order. */
 function sortedStep(step: SequenceStep): SequenceStep {
   const order = step.times.map((t, i) => i).sort((a, b) => step.times[a]! - step.times[b]! || compareIds(step.ids[a]!, step.ids[b]!));
   return { ids: order.map((i) => step.ids[i]!), times: order.map((i) => step.times[i]!), count: step.count };
@@ -281,14 +281,16 @@ function sortedStep(step: SequenceStep): SequenceStep {
 function withEvent(step: SequenceStep, obs: Observation): SequenceStep {
   let at = step.times.length;
   while (at > 0 && (step.times[at - 1]! > obs.t || (step.times[at - 1] === obs.t && compareIds(step.ids[at - 1]!, obs.id) > 0))) at--;
-  const ids = step.ids.slice();
-  const times = step.times.slice();
-  ids.splice(at, 0, obs.id);
-  times.splice(at, 0, obs.t);
   // Past the cap the oldest is forgotten but stays counted (a flood keeps the document bounded).
-  if (ids.length > RECENT_IDS) {
-    ids.shift();
-    times.shift();
+  const drop = step.ids.length >= RECENT_IDS ? 1 : 0;
+  if (at < drop) return { ids: step.ids, times: step.times, count: step.count + 1 };
+  const ids = step.ids.slice(drop, at);
+  const times = step.times.slice(drop, at);
+  ids.push(obs.id);
+  times.push(obs.t);
+  for (let i = at; i < step.ids.length; i++) {
+    ids.push(step.ids[i]!);
+    times.push(step.times[i]!);
   }
   return { ids, times, count: step.count + 1 };
 }

@@ -206,7 +206,7 @@ export interface SequenceState {
   steps: SequenceStep[];
   /** Unordered: the time each step was completed, or -1. */
   doneAt?: number[];
-  /** Ordered: when the last chain fired completed; an event at or before it belonged to that chain's time. */
+  /** Ordered: when the last chain fired completed; an event at or before it does not count again. */
   firedAt?: number;
 }
 

@@ -14,7 +14,7 @@ import { detectObservations } from '../../functions/src/detection/detect';
 import type { Detection } from '../../functions/src/detection/detection';
 import { DetectionEngine, RuleSet } from '../../functions/src/detection/engine';
 import { BUILT_IN_PACK, BUILT_IN_RULES } from '../../functions/src/detection/pack';
-import { WindowStore } from '../../functions/src/detection/window-store';
+import { WindowStore, windowRef } from '../../functions/src/detection/window-store';
 import { writeDetectionThreat } from '../../functions/src/detection/write-threat';
 import { hashedId, threatIdFor } from '../../functions/src/firestore/refs';
 import { SaturatedSources } from '../../functions/src/pipeline/saturated-sources';
@@ -127,8 +127,7 @@ describe('detection on security-observations', () => {
     expect(found[0]!.payload.detection.measures.distinct).toBe(expected[0]!.measures.distinct);
   });
 
-  // Sequences depend on order, which Pub/Sub does not keep across messages (README: a sequence's
-  // later step delivered before its earlier ones is not held back); a publisher's batch keeps it.
+  // A publisher's batch of a whole pack case: every detection, the kill chain over them included.
   it.each<[string, number]>([
     ['success-after-failures', 1],
     ['kill-chain-recon-exploit-c2', 0],
@@ -141,6 +140,25 @@ describe('detection on security-observations', () => {
       const threat = await waitForThreat(detection.id);
       expect(threat.payload.detection).toMatchObject({ rule_id: detection.ruleId, count: detection.count });
     }
+  });
+
+  // Issue 22: "failures then a success" means by the events' times. Here the success is stored
+  // first (its own message, its window written before any failure is published), then each
+  // failure in its own message: the last failure completes the chain, and the threat is written once.
+  it('success-after-failures: the success published before its failures, one message each, gives one threat', async () => {
+    const events = caseEvents('success-after-failures', 1);
+    const [detection, ...others] = expectedDetections(events).filter((d) => d.ruleId === 'success-after-failures');
+    expect(others).toEqual([]);
+    const success = events.at(-1)!;
+    expect(success.event.outcome).toBe('success');
+    const ip = success.source!.ip!;
+    await publish(success);
+    await waitFor('the success in its window document', async () => ((await windowRef(db(), `source.ip=${ip}`).get()).exists ? true : undefined));
+    for (const failure of events.slice(0, -1)) await publish(failure);
+    const threat = await waitForThreat(detection!.id);
+    expect(threat.payload.detection).toMatchObject({ rule_id: 'success-after-failures', count: 6 });
+    await settle(() => detectionThreatsFrom(ip, 'success-after-failures').then((t) => t.length), 2_000);
+    expect(await detectionThreatsFrom(ip, 'success-after-failures')).toHaveLength(1);
   });
 
   it('a batch message ({"observations": [...]}) is detected as its observations one by one are', async () => {

@@ -63,4 +63,42 @@ describe('window group documents', () => {
     expect(Object.keys(b.group.entries)).toHaveLength(1);
     expect(Object.keys(b.group.entries)[0]).toMatch(/bob$/);
   });
+
+  it('success-after-failures across writes by event time: the success stored first, the failures after it, fire once', () => {
+    const rules = new RuleSet([BUILT_IN_RULES.find((r) => r.id === 'success-after-failures')!]);
+    const login = (id: string, outcome: 'success' | 'failure', at: number): GroupItem => {
+      const event = sshLogin({ id, src: '203.0.113.9', user: 'admin', outcome, at });
+      const t = Date.parse(event['@timestamp']);
+      return { id, t, event, depth: 0, touches: rules.match(event, id, t) };
+    };
+    let group = applyItems(emptyGroup(), [login('ok', 'success', 30)], 0).group;
+    const fired: string[] = [];
+    for (let i = 4; i >= 0; i--) {
+      const result = applyItems(roundTrip(group), [login(`f${i}`, 'failure', i * 3)], 0);
+      group = result.group;
+      fired.push(...result.detections.map(({ detection }) => `${detection.ruleId} ${detection.count} after f${i}`));
+    }
+    expect(fired).toEqual(['success-after-failures 6 after f0']);
+  });
+
+  it('stays small under a flood of one step of a sequence (failures without a success)', () => {
+    const rules = new RuleSet([BUILT_IN_RULES.find((r) => r.id === 'success-after-failures')!]);
+    let group = emptyGroup();
+    for (let batch = 0; batch < 50; batch++) {
+      const flood = Array.from({ length: 100 }, (_, k): GroupItem => {
+        const id = `flood-${batch}-${k}`;
+        // Out of order within each batch, all inside the rule's ten minutes.
+        const event = sshLogin({ id, src: '203.0.113.9', user: 'root', outcome: 'failure', at: (batch * 100 + ((k * 37) % 100)) / 10 });
+        const t = Date.parse(event['@timestamp']);
+        return { id, t, event, depth: 0, touches: rules.match(event, id, t) };
+      });
+      group = roundTrip(applyItems(group, flood, 0).group);
+    }
+    const bytes = JSON.stringify(group).length;
+    // 512 remembered observation ids and the window's 64 newest failures: the same after 500 or 5,000.
+    expect(bytes).toBeLessThan(15_000);
+    const state = Object.values(group.entries)[0]!.state as { steps: { ids: string[]; count: number }[] };
+    expect(state.steps[0]!.ids).toHaveLength(64);
+    expect(state.steps[0]!.count).toBe(5_000);
+  });
 });

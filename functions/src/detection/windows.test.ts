@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   observeBeacon,
@@ -5,10 +6,12 @@ import {
   observeRate,
   observeSequence,
   observeThreshold,
+  RECENT_IDS,
   sampleOf,
   type Firing,
   type Observation,
   type DistinctState,
+  type SequenceParams,
   type SequenceState,
   type Transition,
 } from './windows';
@@ -106,7 +109,7 @@ describe('sequence', () => {
     expect(fired[0]).toMatchObject({ count: 4, measures: { step1: 3, step2: 1 } });
   });
 
-  it('does not complete out of order', () => {
+  it('does not complete when the later step’s event is earlier in time', () => {
     const events: [number, number][] = [[1, 0], [0, 1], [0, 2], [0, 3]];
     let state: Parameters<typeof observeSequence>[0];
     let fired = 0;
@@ -116,7 +119,7 @@ describe('sequence', () => {
       if (next.fired) fired++;
     }
     expect(fired).toBe(0);
-    expect(state?.doneAt).toEqual([3000, -1]);
+    expect(state?.steps.map((s) => s.count)).toEqual([3, 1]);
   });
 
   it('never completes two steps with one event that matches both', () => {
@@ -128,6 +131,165 @@ describe('sequence', () => {
 
   it('counts a redelivered step event once', () => {
     expect(run([obs(1, 0), obs(1, 0), obs(1, 0)], seq([0])).state?.steps[0]?.count).toBe(1);
+  });
+});
+
+/** Every order of `items` (distinct items assumed: ids). */
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+}
+
+interface Timed {
+  id: string;
+  t: number;
+  steps: readonly number[];
+}
+
+/** Delivers timed events to an ordered sequence in the order given; returns its firings and final state. */
+function deliver(events: readonly Timed[], params: SequenceParams): { fired: Firing[]; state: SequenceState | undefined } {
+  let state: SequenceState | undefined;
+  const fired: Firing[] = [];
+  for (const { id, t, steps } of events) {
+    const next = observeSequence(state, { id, t, amount: 1 }, steps, params);
+    state = next.state;
+    if (next.fired) fired.push(next.fired);
+  }
+  return { fired, state };
+}
+
+const byTime = (events: readonly Timed[]): Timed[] => [...events].sort((a, b) => a.t - b.t);
+
+// Issues 22 and 23: "A then B" means by the events' own times. Pub/Sub delivers messages in any order.
+describe('ordered sequence: decided by event time, whatever the arrival order', () => {
+  const params: SequenceParams = { windowMs: 600_000, minCounts: [3, 1] };
+  const a = (i: number, seconds: number): Timed => ({ id: `a${i}`, t: seconds * 1000, steps: [0] });
+  const b = (i: number, seconds: number): Timed => ({ id: `b${i}`, t: seconds * 1000, steps: [1] });
+
+  it('A, A, A then B by time fires exactly once in each of the 24 arrival orders, naming the same chain', () => {
+    const events = [a(1, 0), a(2, 10), a(3, 20), b(1, 30)];
+    const orders = permutations(events);
+    expect(orders).toHaveLength(24);
+    for (const order of orders) {
+      const { fired } = deliver(order, params);
+      expect(fired, order.map((e) => e.id).join(',')).toHaveLength(1);
+      expect(fired[0]).toEqual({ count: 4, firstSeen: 0, lastSeen: 30_000, sample: ['a1', 'a2', 'a3', 'b1'], measures: { step1: 3, step2: 1 } });
+    }
+  });
+
+  it('B timed before the A’s never fires, in any arrival order', () => {
+    for (const order of permutations([b(1, 0), a(1, 10), a(2, 20), a(3, 30)])) expect(deliver(order, params).fired).toHaveLength(0);
+  });
+
+  it('B at the same second as the third A counts (at or after the step before completed)', () => {
+    for (const order of permutations([a(1, 0), a(2, 1), a(3, 2), b(1, 2)])) expect(deliver(order, params).fired).toHaveLength(1);
+  });
+
+  it('a chain longer than the window never fires, in any arrival order', () => {
+    for (const order of permutations([a(1, 0), a(2, 10), a(3, 20), b(1, 601)])) expect(deliver(order, params).fired).toHaveLength(0);
+    // The same events with B inside the window do.
+    for (const order of permutations([a(1, 0), a(2, 10), a(3, 20), b(1, 599)])) expect(deliver(order, params).fired).toHaveLength(1);
+  });
+
+  it('a chain inside the window of a later B fires though older A’s fell out', () => {
+    expect(deliver([b(1, 700), a(1, 0), a(2, 110), a(3, 120), a(4, 130)], params).fired).toMatchObject([{ firstSeen: 110_000, lastSeen: 700_000, measures: { step1: 3, step2: 1 } }]);
+  });
+
+  it('counts a redelivered event once, before and after the chain fired', () => {
+    expect(deliver([b(1, 30), a(1, 0), a(1, 0), a(2, 10), a(2, 10)], params).fired).toHaveLength(0);
+    const events = [b(1, 30), a(1, 0), a(2, 10), a(3, 20)];
+    expect(deliver([...events, ...events, ...events], params).fired).toHaveLength(1);
+  });
+
+  it('a late event inside the window counts; one older than the window behind the newest does not', () => {
+    expect(deliver([a(1, 100), b(1, 300), a(2, 150), a(3, 200)], params).fired).toHaveLength(1);
+    // a(3, 5) is more than ten minutes older than b(1, 700): the chain a1, a2, a3 → b1 would not fit.
+    expect(deliver([b(1, 700), a(1, 120), a(2, 130), a(3, 5)], params).fired).toHaveLength(0);
+  });
+
+  it('events after a fired chain’s completion stay for the next; events before it were spent', () => {
+    // b1 completes a1..a3; a4..a6 and b2 came after it and make a second chain.
+    const { fired } = deliver([a(4, 40), a(5, 50), a(6, 60), b(1, 30), a(1, 0), a(2, 10), a(3, 20), a(7, 25), b(2, 70)], params);
+    expect(fired.map((f) => [f.firstSeen, f.lastSeen, f.measures.step1])).toEqual([
+      [0, 30_000, 3],
+      [40_000, 70_000, 3],
+    ]);
+  });
+
+  it('one event never counts for two steps, in any arrival order', () => {
+    const both = (i: number, seconds: number): Timed => ({ id: `x${i}`, t: seconds * 1000, steps: [0, 1] });
+    const single = { windowMs: 600_000, minCounts: [1, 1] };
+    for (const order of permutations([both(1, 0), both(2, 1)])) expect(deliver(order, single).fired).toHaveLength(1);
+    expect(deliver([both(1, 0)], single).fired).toHaveLength(0);
+  });
+
+  it('a step needing more events than it remembers still completes: forgotten events count, older than the kept ones', () => {
+    const many = { windowMs: 600_000, minCounts: [100, 1] };
+    const failures = Array.from({ length: 150 }, (_, i) => a(i, i));
+    expect(deliver([...failures, b(1, 200)], many).fired.map((f) => f.measures)).toEqual([{ step1: 150, step2: 1 }]);
+    // B first, then the failures newest first: the hundredth completes it; the rest were before it.
+    const { fired, state } = deliver([b(1, 200), ...[...failures].reverse()], many);
+    expect(fired.map((f) => f.measures)).toEqual([{ step1: 100, step2: 1 }]);
+    expect(state?.steps.map((s) => s.count)).toEqual([0, 0]);
+  });
+
+  it('keeps the state bounded under a flood of one step, in whatever order it arrives', () => {
+    const flood = Array.from({ length: 10_000 }, (_, i) => a(i, ((i * 7919) % 10_000) / 20));
+    const { fired, state } = deliver(flood, params);
+    expect(fired).toHaveLength(0);
+    expect(state!.steps[0]!.ids).toHaveLength(RECENT_IDS);
+    expect(JSON.stringify(state).length).toBeLessThan(3_000);
+    // The remembered ones are the newest by event time.
+    expect(Math.min(...state!.steps[0]!.times)).toBeGreaterThanOrEqual(((10_000 - RECENT_IDS) / 20) * 1000);
+    expect(observeSequence(state, { id: 'b1', t: 500_000, amount: 1 }, [1], params).fired).toMatchObject({ lastSeen: 500_000 });
+  });
+
+  it('reads a state written in arrival order (before event-time sequences) sorted', () => {
+    const legacy: SequenceState = { steps: [{ ids: ['a3', 'a1', 'a2'], times: [20_000, 0, 10_000], count: 3 }, { ids: [], times: [], count: 0 }], doneAt: [10_000, -1] };
+    expect(observeSequence(legacy, { id: 'b1', t: 30_000, amount: 1 }, [1], params).fired).toMatchObject({ firstSeen: 0, sample: ['a1', 'a2', 'a3', 'b1'] });
+  });
+
+  it('is Firestore-storable: plain data, no nested arrays, unchanged by a JSON round trip', () => {
+    const { state } = deliver([b(1, 30), a(1, 0), a(2, 10)], params);
+    expect(JSON.parse(JSON.stringify(state))).toEqual(state);
+    for (const step of state!.steps) for (const value of Object.values(step)) if (Array.isArray(value)) expect(value.some(Array.isArray)).toBe(false);
+  });
+
+  it('leaves every earlier state as it was', () => {
+    const states: SequenceState[] = [];
+    const snapshots: string[] = [];
+    let state: SequenceState | undefined;
+    for (const { id, t, steps } of [b(1, 30), a(1, 0), a(2, 10), a(4, 700), a(3, 20)]) {
+      state = observeSequence(state, { id, t, amount: 1 }, steps, params).state;
+      states.push(state);
+      snapshots.push(JSON.stringify(state));
+    }
+    expect(states.map((s) => JSON.stringify(s))).toEqual(snapshots);
+  });
+
+  // Events within one window (none can fall out), ties and events matching several steps
+  // included: no arrival order changes whether the sequence fires.
+  it('property: any arrival order of a set of timed events fires exactly when the time-sorted order does', () => {
+    const three: SequenceParams = { windowMs: 60_000, minCounts: [2, 1, 1] };
+    const event = fc.record({
+      t: fc.integer({ min: 0, max: 60 }).map((s) => s * 1000),
+      steps: fc.constantFrom([0], [1], [2], [0, 1], [1, 2], [0, 2], [0, 1, 2]),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(event, { minLength: 1, maxLength: 9 }).chain((events) => {
+          const timed = events.map((e, i) => ({ id: `e${i}`, ...e }));
+          return fc.tuple(fc.constant(timed), fc.shuffledSubarray(timed, { minLength: timed.length, maxLength: timed.length }));
+        }),
+        fc.constantFrom(three, { windowMs: 60_000, minCounts: [1, 2] }, { windowMs: 60_000, minCounts: [2, 1] }),
+        ([events, arrival], rule) => {
+          const sorted = deliver(byTime(events), rule).fired;
+          const arrived = deliver(arrival, rule).fired;
+          expect(arrived.length > 0).toBe(sorted.length > 0);
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });
 

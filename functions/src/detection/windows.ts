@@ -193,11 +193,21 @@ export function observeDistinct(previous: DistinctState | undefined, obs: Observ
 
 // ---------------------------------------------------------------- sequence
 
+export interface SequenceStep {
+  /** Ids and times of this step's events, sorted by time (then id); the newest RECENT_IDS are kept. */
+  ids: string[];
+  times: number[];
+  /** Events counted: those kept plus any forgotten past RECENT_IDS, which are older than every one kept. */
+  count: number;
+}
+
 export interface SequenceState {
-  /** Per step: the ids counted (bounded), their times, and how many were counted. */
-  steps: { ids: string[]; times: number[]; count: number }[];
-  /** Time each step was completed, or -1. */
-  doneAt: number[];
+  /** Ordered: every event that matched the step, in whatever order they arrived. Unordered: those counted. */
+  steps: SequenceStep[];
+  /** Unordered: the time each step was completed, or -1. */
+  doneAt?: number[];
+  /** Ordered: when the last chain fired completed; an event at or before it does not count again. */
+  firedAt?: number;
 }
 
 export interface SequenceParams {
@@ -208,46 +218,166 @@ export interface SequenceParams {
 }
 
 /**
- * `matched` lists the steps this event matches. Steps are tried last to first, so one event
- * never completes two steps at once; a step counts only once the step before it is complete,
- * and the whole sequence must fit in the window from its first counted event. Unordered
- * sequences: see observeUnordered.
+ * `matched` lists the steps this event matches. Ordered sequences are decided by event time, not
+ * arrival (Pub/Sub does not keep order across messages): see observeOrdered. Unordered sequences:
+ * see observeUnordered.
  */
 export function observeSequence(previous: SequenceState | undefined, obs: Observation, matched: readonly number[], params: SequenceParams): Transition<SequenceState> {
-  const stepCount = params.minCounts.length;
-  let state = previous ?? emptySequence(stepCount);
+  const state = previous ?? emptySequence(params.minCounts.length);
   for (const step of state.steps) if (step.ids.includes(obs.id)) return { state };
-  if (params.ordered === false) return observeUnordered(state, obs, matched, params);
-  state = pruneSequence(state, obs.t - params.windowMs, params);
-  const steps = state.steps.map((step) => ({ ids: [...step.ids], times: [...step.times], count: step.count }));
-  const doneAt = [...state.doneAt];
-  for (let k = matched.length - 1; k >= 0; k--) {
-    const j = matched[k]!;
-    if (j > 0 && (doneAt[j - 1]! < 0 || doneAt[j - 1]! > obs.t)) continue;
-    const step = steps[j]!;
-    if (step.ids.length < RECENT_IDS) {
-      step.ids.push(obs.id);
-      step.times.push(obs.t);
-    }
-    step.count++;
-    if (doneAt[j]! < 0 && step.count >= params.minCounts[j]!) {
-      doneAt[j] = obs.t;
-      if (j === stepCount - 1) {
-        const ids = steps.flatMap((s) => s.ids);
-        const times = steps.flatMap((s) => s.times);
-        const fired: Firing = {
-          count: steps.reduce((total, s) => total + s.count, 0),
-          firstSeen: Math.min(...times),
-          lastSeen: obs.t,
-          sample: sampleOf(ids),
-          measures: Object.fromEntries(steps.map((s, i) => [`step${i + 1}`, s.count])),
-        };
-        return { state: emptySequence(stepCount), fired };
+  return params.ordered === false ? observeUnordered(state, obs, matched, params) : observeOrdered(state, obs, matched, params);
+}
+
+/**
+ * Each step keeps the events that matched it, whatever order they arrived in, and the chain is
+ * worked out from their times on each observation: step 1 completes at its minCount-th event,
+ * step j at its minCount-th event at or after step j−1 completed, an event counting for the last
+ * step it can (so never for two). Events older than the window behind the newest one drop out, so
+ * a chain that completes fits in the window. A fired chain takes every event up to its completion;
+ * events after it stay for the next chain.
+ */
+function observeOrdered(previous: SequenceState, obs: Observation, matched: readonly number[], params: SequenceParams): Transition<SequenceState> {
+  // Only states written before sequences went by event time have doneAt: their lists are in arrival order.
+  const state = previous.doneAt === undefined ? previous : { steps: previous.steps.map(sortedStep) };
+  const firedAt = state.firedAt ?? -1;
+  let newest = Math.max(obs.t, firedAt);
+  for (const step of state.steps) if (step.times.length > 0) newest = Math.max(newest, step.times[step.times.length - 1]!);
+  const since = newest - params.windowMs;
+  if (obs.t <= firedAt || obs.t < since) return { state: previous };
+  // Unchanged steps are shared with the previous state, which is never mutated.
+  const steps = state.steps.map((step, j) => {
+    const kept = inWindow(step, since);
+    return matched.includes(j) ? withEvent(kept, obs) : kept;
+  });
+  const chain = mayComplete(steps, params.minCounts) ? completeChain(steps, params.minCounts) : undefined;
+  const next: SequenceState = firedAt >= 0 ? { steps, firedAt } : { steps };
+  if (chain === undefined) return { state: next };
+  const fired: Firing = {
+    count: chain.counts.reduce((total, n) => total + n, 0),
+    firstSeen: chain.firstSeen,
+    lastSeen: chain.completedAt,
+    sample: sampleOf(chain.ids),
+    measures: Object.fromEntries(chain.counts.map((n, i) => [`step${i + 1}`, n])),
+  };
+  const rest = steps.map((step) => after(step, chain.completedAt));
+  return { state: { steps: rest, firedAt: chain.completedAt }, fired };
+}
+
+/** The step without events older than `since`. */
+function inWindow(step: SequenceStep, since: number): SequenceStep {
+  const { ids, times } = step;
+  if (times.length === 0 || times[0]! >= since) return step;
+  let keep = 0;
+  while (keep < times.length && times[keep]! < since) keep++;
+  // Events forgotten past RECENT_IDS were older than the first one kept: they leave with it.
+  return { ids: ids.slice(keep), times: times.slice(keep), count: times.length - keep };
+}
+
+function sortedStep(step: SequenceStep): SequenceStep {
+  const order = step.times.map((t, i) => i).sort((a, b) => step.times[a]! - step.times[b]! || compareIds(step.ids[a]!, step.ids[b]!));
+  return { ids: order.map((i) => step.ids[i]!), times: order.map((i) => step.times[i]!), count: step.count };
+}
+
+function withEvent(step: SequenceStep, obs: Observation): SequenceStep {
+  let at = step.times.length;
+  while (at > 0 && (step.times[at - 1]! > obs.t || (step.times[at - 1] === obs.t && compareIds(step.ids[at - 1]!, obs.id) > 0))) at--;
+  // Past the cap the oldest is forgotten but stays counted (a flood keeps the document bounded).
+  const drop = step.ids.length >= RECENT_IDS ? 1 : 0;
+  if (at < drop) return { ids: step.ids, times: step.times, count: step.count + 1 };
+  const ids = step.ids.slice(drop, at);
+  const times = step.times.slice(drop, at);
+  ids.push(obs.id);
+  times.push(obs.t);
+  for (let i = at; i < step.ids.length; i++) {
+    ids.push(step.ids[i]!);
+    times.push(step.times[i]!);
+  }
+  return { ids, times, count: step.count + 1 };
+}
+
+/** The step's events after `t` (a fired chain's completion); forgotten ones are older still. */
+function after(step: SequenceStep, t: number): SequenceStep {
+  let keep = 0;
+  while (keep < step.times.length && step.times[keep]! <= t) keep++;
+  return { ids: step.ids.slice(keep), times: step.times.slice(keep), count: step.times.length - keep };
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Cheap necessary conditions, so a flood of one step does not rebuild the chain per event: every
+ * step has its count, and the last step has an event no earlier than step 1 could complete.
+ */
+function mayComplete(steps: readonly SequenceStep[], minCounts: readonly number[]): boolean {
+  for (let j = 0; j < steps.length; j++) if (steps[j]!.count < minCounts[j]!) return false;
+  const first = steps[0]!;
+  const forgotten = first.count - first.ids.length;
+  const earliest = first.times[Math.max(0, minCounts[0]! - 1 - forgotten)]!;
+  const last = steps[steps.length - 1]!;
+  return last.times[last.times.length - 1]! >= earliest;
+}
+
+interface Chain {
+  completedAt: number;
+  firstSeen: number;
+  /** Events counted per step up to the completion. */
+  counts: number[];
+  /** Ids counted, in event-time order. */
+  ids: string[];
+}
+
+/** One event (or, with n > 1, the events of a step forgotten past RECENT_IDS) and the steps it matched. */
+interface Timed {
+  t: number;
+  id: string;
+  /** Bit j: matched step j. */
+  steps: number;
+  n: number;
+}
+
+function completeChain(steps: readonly SequenceStep[], minCounts: readonly number[]): Chain | undefined {
+  const events: Timed[] = [];
+  const byId = new Map<string, Timed>();
+  steps.forEach((step, j) => {
+    const forgotten = step.count - step.ids.length;
+    // Forgotten events are older than the first kept: they are placed with it.
+    if (forgotten > 0) events.push({ t: step.times[0]!, id: '', steps: 1 << j, n: forgotten });
+    for (let i = 0; i < step.ids.length; i++) {
+      const held = byId.get(step.ids[i]!);
+      if (held !== undefined) held.steps |= 1 << j;
+      else {
+        const timed = { t: step.times[i]!, id: step.ids[i]!, steps: 1 << j, n: 1 };
+        byId.set(timed.id, timed);
+        events.push(timed);
       }
     }
-    break;
+  });
+  // Ties: lower steps first, so a step completing at t lets a next step's event at t count.
+  events.sort((a, b) => a.t - b.t || lowestBit(a.steps) - lowestBit(b.steps) || compareIds(a.id, b.id));
+  const last = steps.length - 1;
+  const doneAt = steps.map(() => -1);
+  const counts = steps.map(() => 0);
+  const ids: string[] = [];
+  let firstSeen = -1;
+  for (const event of events) {
+    // Tried last to first: the event counts for the latest step it can, never for two.
+    for (let j = last; j >= 0; j--) {
+      if ((event.steps & (1 << j)) === 0 || (j > 0 && doneAt[j - 1]! < 0)) continue;
+      counts[j]! += event.n;
+      if (event.id !== '') ids.push(event.id);
+      if (firstSeen < 0) firstSeen = event.t;
+      if (doneAt[j]! < 0 && counts[j]! >= minCounts[j]!) doneAt[j] = event.t;
+      break;
+    }
+    if (doneAt[last]! >= 0) return { completedAt: doneAt[last]!, firstSeen, counts, ids };
   }
-  return { state: { steps, doneAt } };
+  return undefined;
+}
+
+function lowestBit(mask: number): number {
+  return 31 - Math.clz32(mask & -mask);
 }
 
 /**
@@ -278,7 +408,10 @@ function observeUnordered(state: SequenceState, obs: Observation, matched: reado
     }
     step.count++;
   }
-  const doneAt = steps.map((step, j) => (step.count >= params.minCounts[j]! ? (state.doneAt[j]! >= 0 ? state.doneAt[j]! : obs.t) : -1));
+  const doneAt = steps.map((step, j) => {
+    const before = state.doneAt?.[j] ?? -1;
+    return step.count >= params.minCounts[j]! ? (before >= 0 ? before : obs.t) : -1;
+  });
   if (doneAt.every((t) => t >= 0)) {
     const ids = steps.flatMap((s) => s.ids);
     const times = steps.flatMap((s) => s.times);
@@ -295,21 +428,7 @@ function observeUnordered(state: SequenceState, obs: Observation, matched: reado
 }
 
 function emptySequence(stepCount: number): SequenceState {
-  return { steps: Array.from({ length: stepCount }, () => ({ ids: [], times: [], count: 0 })), doneAt: Array.from({ length: stepCount }, () => -1) };
-}
-
-/** Drops first-step events older than the window; without a complete first step, later steps restart. */
-function pruneSequence(state: SequenceState, since: number, params: SequenceParams): SequenceState {
-  const first = state.steps[0]!;
-  if (first.times.length === 0 || first.times[0]! >= since) return state;
-  const keep = first.times.findIndex((t) => t >= since);
-  const ids = keep < 0 ? [] : first.ids.slice(keep);
-  const times = keep < 0 ? [] : first.times.slice(keep);
-  const count = ids.length;
-  if (count >= params.minCounts[0]!) return { steps: [{ ids, times, count }, ...state.steps.slice(1)], doneAt: state.doneAt };
-  const fresh = emptySequence(params.minCounts.length);
-  fresh.steps[0] = { ids, times, count };
-  return fresh;
+  return { steps: Array.from({ length: stepCount }, () => ({ ids: [], times: [], count: 0 })) };
 }
 
 // ---------------------------------------------------------------- rate change

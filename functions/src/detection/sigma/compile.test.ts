@@ -204,7 +204,7 @@ ${extra}`;
   });
 
   // SigmaHQ-style: two detection rules referred to by name, a temporal correlation over both by host.
-  it('temporal (unordered) becomes a sequence that fires when every rule fired for the group within the timespan, in any order', () => {
+  it('temporal (unordered) becomes a sequence that fires when every rule fired for the group within the timespan, in any order; temporal_ordered by the events’ times, whatever the arrival order', () => {
     const second = rule(`  sel: {Image|endswith: '\\net.exe'}\n  condition: sel`, 'name: net_run\n').replace(ID, '5b1e6a2c-0000-4000-8000-000000000004');
     const documents = (type: string, extra = '') => parseSigmaDocuments(`${base}\n---\n${second}\n---\n${correlation(type, extra).replace('[whoami_run]', '[whoami_run, net_run]')}`).documents;
     const temporal = compileSigma(documents('temporal'));
@@ -219,6 +219,10 @@ ${extra}`;
     const reversed = [sysmon({ Image: 'C:\\net.exe' }, 1, '2025-01-01T00:00:00Z'), sysmon({ Image: 'C:\\whoami.exe' }, 1, '2025-01-01T00:05:00Z')];
     expect(run(temporal, reversed)).toHaveLength(1);
     expect(run(compileSigma(documents('temporal_ordered')), reversed)).toHaveLength(0);
+    // temporal_ordered is by the events' times: whoami.exe then net.exe fires whichever arrives first.
+    const inOrder = [sysmon({ Image: 'C:\\whoami.exe' }, 1, '2025-01-01T00:00:00Z'), sysmon({ Image: 'C:\\net.exe' }, 1, '2025-01-01T00:05:00Z')];
+    expect(run(compileSigma(documents('temporal_ordered')), inOrder)).toHaveLength(1);
+    expect(run(compileSigma(documents('temporal_ordered')), [...inOrder].reverse())).toHaveLength(1);
     // Outside the timespan, or one rule alone (however often), nothing.
     expect(run(temporal, [sysmon({ Image: 'C:\\net.exe' }, 1, '2025-01-01T00:00:00Z'), sysmon({ Image: 'C:\\whoami.exe' }, 1, '2025-01-01T00:11:00Z')])).toHaveLength(0);
     expect(run(temporal, [0, 1, 2].map((i) => sysmon({ Image: 'C:\\whoami.exe' }, 1, `2025-01-01T00:0${i}:00Z`)))).toHaveLength(0);

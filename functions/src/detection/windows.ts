@@ -1,5 +1,5 @@
 /**
- * Keyed window state and its pure transitions: `(state | undefined, observation, rule) →
+ * Keyed window state and its transitions, free of I/O: `(state | undefined, observation, rule) →
  * { state, fired? }`. State is plain data (Firestore-storable: no nested arrays) so one store
  * can keep it beside the in-memory engine. An observation delivered twice counts once: each
  * state keeps the ids it counted (bounded), and a known id changes nothing.

@@ -249,6 +249,13 @@ describe('transitions update the state they are handed, never a firing', () => {
     });
   }
 
+  it('a key\'s first event still fires when it alone meets the threshold', () => {
+    expect(observeThreshold(undefined, obs(1, 0, { amount: 600 }), { windowMs: 60_000, threshold: 500, sum: true }).fired).toMatchObject({ count: 1, measures: { sum: 600 } });
+    expect(observeThreshold(undefined, obs(1, 0), { windowMs: 60_000, threshold: 1, sum: false }).fired).toMatchObject({ count: 1 });
+    expect(observeDistinct(undefined, obs(1, 0, { value: '22' }), { windowMs: 60_000, threshold: 1 }).fired).toMatchObject({ values: ['22'] });
+    expect(observeThreshold(undefined, obs(1, 0, { amount: 400 }), { windowMs: 60_000, threshold: 500, sum: true }).state).toMatchObject({ ids: ['e1'], amounts: [400] });
+  });
+
   it('distinct drops expired values in place, keeping its lists aligned', () => {
     const params = { windowMs: 60_000, threshold: 10 };
     let state: DistinctState | undefined;

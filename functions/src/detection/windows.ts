@@ -75,6 +75,11 @@ export interface ThresholdParams {
 }
 
 export function observeThreshold(previous: ThresholdState | undefined, obs: Observation, params: ThresholdParams): Transition<ThresholdState> {
+  // A key's first event makes lists of exactly one (`[]` grows to 16 slots on its first push):
+  // most keys see one event.
+  if (previous === undefined && (params.sum ? obs.amount : 1) < params.threshold) {
+    return { state: { ids: [obs.id], times: [obs.t], amounts: [obs.amount], carried: 0, carriedCount: 0, carriedUntil: 0, quietUntil: 0 } };
+  }
   const state = previous ?? emptyThreshold(0);
   if (obs.t < state.quietUntil || state.ids.includes(obs.id)) return { state };
   const { ids, times, amounts } = state;
@@ -148,6 +153,10 @@ export interface DistinctParams {
 }
 
 export function observeDistinct(previous: DistinctState | undefined, obs: Observation, params: DistinctParams): Transition<DistinctState> {
+  // A key's first value makes lists of exactly one (see observeThreshold).
+  if (previous === undefined && obs.value !== undefined && params.threshold > 1) {
+    return { state: { values: [obs.value], times: [obs.t], firstIds: [obs.id], events: 1, recentIds: [], quietUntil: 0 } };
+  }
   const state = previous ?? emptyDistinct(0);
   if (obs.value === undefined || obs.t < state.quietUntil || state.recentIds.includes(obs.id) || state.firstIds.includes(obs.id)) return { state };
   const { values, times, firstIds } = state;
@@ -381,7 +390,9 @@ export interface BeaconParams {
 
 /** Regular intervals: the last `minEvents` events' gaps vary by at most `maxJitter` of their mean. */
 export function observeBeacon(previous: BeaconState | undefined, obs: Observation, params: BeaconParams): Transition<BeaconState> {
-  const state = previous ?? { ids: [], times: [], quietUntil: 0 };
+  // A key's first event makes lists of exactly one (see observeThreshold); one event has no interval.
+  if (previous === undefined) return { state: { ids: [obs.id], times: [obs.t], quietUntil: 0 } };
+  const state = previous;
   if (obs.t < state.quietUntil || state.ids.includes(obs.id)) return { state };
   const { ids, times } = state;
   const since = obs.t - params.windowMs;

@@ -8,7 +8,7 @@ import { BUILT_IN_PACK, BUILT_IN_RULES } from './pack';
 import { series, sshLogin } from './pack/fixtures';
 import { applyItems, emptyGroup, type WindowGroup } from './window-doc';
 
-/** Groups held as the store holds them (JSON text), applied with the store's own pure transition. */
+/** Groups held as the store holds them (JSON text), applied with the store's own transition. */
 function memoryDeps(rules = new RuleSet(BUILT_IN_RULES), exceptions: CompiledException[] = []) {
   const docs = new Map<string, string>();
   const written = new Map<string, { detection: Detection; suppressed: boolean }>();

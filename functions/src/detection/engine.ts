@@ -23,7 +23,7 @@ export const MAX_CHAIN_DEPTH = 2;
 type KeyReader = (event: unknown) => string[] | undefined;
 
 /**
- * One rule's window that an event touches: the key, and the pure transition to run on the key's
+ * One rule's window that an event touches: the key, and the transition to run on the key's
  * state. Matching is pure; whoever holds the state (the in-memory engine, or the Firestore window
  * store) runs `step` on it, so both evaluate rules by the one path.
  */
@@ -153,7 +153,7 @@ export class DetectionEngine {
     return detections;
   }
 
-  /** Runs one pure transition on the key's state and keeps the result. */
+  /** Runs one transition on the key's state (handing it over) and keeps the state it returns. */
   private apply(touch: Touch, t: number): Firing | undefined {
     if (touch.stateless) return touch.step(undefined).fired;
     const keys = this.windows.get(touch.rule)!;

@@ -5,8 +5,8 @@ import { MAX_WINDOW_SECONDS } from './rule';
 /**
  * detectionWindows/{groupId}: the window state of every rule keyed by one group key (the first
  * `groupBy` field and its value, e.g. source.ip=203.0.113.9), so an observation that several
- * rules key by its source is one write. Pure transitions over plain data; window-store.ts owns
- * the document and applies a batch of observations to it in one transaction.
+ * rules key by its source is one write. Transitions over plain data, free of I/O; window-store.ts
+ * owns the document and applies a batch of observations to it in one transaction.
  */
 
 /** One rule's window under this group key. */
@@ -66,7 +66,10 @@ export function entryKeyOf(touch: Touch): string {
   return `${touch.rule.rule.id}\u0000${touch.key}`;
 }
 
-/** Applies items in order; an item whose id the group already applied changes nothing. */
+/**
+ * Applies items in order; an item whose id the group already applied changes nothing. The window
+ * states of `previous` are handed to the transitions (updated in place): pass a group parsed for this call.
+ */
 export function applyItems(previous: WindowGroup, items: readonly GroupItem[], now: number): GroupResult {
   const entries = { ...previous.entries };
   const recent = [...previous.recent];

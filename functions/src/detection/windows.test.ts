@@ -388,20 +388,46 @@ describe('unordered sequence (Sigma temporal)', () => {
   });
 });
 
-describe('distinct shares unchanged arrays without mutating the previous state', () => {
-  it('leaves every earlier state as it was', () => {
+describe('transitions update the state they are handed, never a firing', () => {
+  const kinds: { name: string; step: (state: never, o: Observation) => Transition<unknown>; events: Observation[] }[] = [
+    { name: 'threshold', step: (s, o) => observeThreshold(s, o, { windowMs: 60_000, threshold: 3, sum: false }), events: Array.from({ length: 8 }, (_, i) => obs(i, i)) },
+    { name: 'distinct', step: (s, o) => observeDistinct(s, o, { windowMs: 60_000, threshold: 3 }), events: Array.from({ length: 8 }, (_, i) => obs(i, i, { value: String(i % 4) })) },
+    { name: 'rate', step: (s, o) => observeRate(s, o, { bucketMs: 10_000, baselineBuckets: 1, minCount: 3, factor: 2 }), events: [obs(0, 0), ...Array.from({ length: 8 }, (_, i) => obs(1 + i, 10 + i / 10))] },
+    { name: 'beacon', step: (s, o) => observeBeacon(s, o, { windowMs: 3_600_000, minEvents: 4, maxJitter: 0.1, minIntervalMs: 1_000 }), events: Array.from({ length: 8 }, (_, i) => obs(i, i * 60)) },
+  ];
+
+  for (const { name, step, events } of kinds) {
+    it(`${name}: no copy of the state per observation, and a firing keeps what it reported`, () => {
+      let state: unknown;
+      const firings: { fired: Firing; shown: string }[] = [];
+      for (const event of events) {
+        const next = step(state as never, event);
+        if (next.fired) firings.push({ fired: next.fired, shown: JSON.stringify(next.fired) });
+        else if (state !== undefined) expect(next.state).toBe(state);
+        state = next.state;
+      }
+      expect(firings.length).toBeGreaterThan(0);
+      for (const { fired, shown } of firings) expect(JSON.stringify(fired)).toBe(shown);
+    });
+  }
+
+  it('a key\'s first event still fires when it alone meets the threshold', () => {
+    expect(observeThreshold(undefined, obs(1, 0, { amount: 600 }), { windowMs: 60_000, threshold: 500, sum: true }).fired).toMatchObject({ count: 1, measures: { sum: 600 } });
+    expect(observeThreshold(undefined, obs(1, 0), { windowMs: 60_000, threshold: 1, sum: false }).fired).toMatchObject({ count: 1 });
+    expect(observeDistinct(undefined, obs(1, 0, { value: '22' }), { windowMs: 60_000, threshold: 1 }).fired).toMatchObject({ values: ['22'] });
+    expect(observeThreshold(undefined, obs(1, 0, { amount: 400 }), { windowMs: 60_000, threshold: 500, sum: true }).state).toMatchObject({ ids: ['e1'], amounts: [400] });
+  });
+
+  it('distinct drops expired values in place, keeping its lists aligned', () => {
     const params = { windowMs: 60_000, threshold: 10 };
-    const states: DistinctState[] = [];
-    const snapshots: string[] = [];
     let state: DistinctState | undefined;
+    const shown: string[] = [];
     for (const [id, t, value] of [['a', 0, '22'], ['b', 1_000, '22'], ['c', 2_000, '80'], ['d', 70_000, '22'], ['e', 71_000, '443']] as const) {
       state = observeDistinct(state, { id, t, amount: 1, value }, params).state;
-      states.push(state);
-      snapshots.push(JSON.stringify(state));
+      shown.push(JSON.stringify({ values: state.values, times: state.times, firstIds: state.firstIds, events: state.events }));
     }
-    expect(states.map((s) => JSON.stringify(s))).toEqual(snapshots);
-    expect(states[2]!.values).toEqual(['22', '80']);
-    expect(states[2]!.times).toEqual([1_000, 2_000]);
-    expect(states[4]!.values).toEqual(['22', '443']);
+    expect(shown[2]).toBe(JSON.stringify({ values: ['22', '80'], times: [1_000, 2_000], firstIds: ['a', 'c'], events: 3 }));
+    expect(shown[3]).toBe(JSON.stringify({ values: ['22'], times: [70_000], firstIds: ['d'], events: 1 }));
+    expect(shown[4]).toBe(JSON.stringify({ values: ['22', '443'], times: [70_000, 71_000], firstIds: ['d', 'e'], events: 2 }));
   });
 });

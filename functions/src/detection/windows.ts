@@ -1,5 +1,5 @@
 /**
- * Keyed window state and its pure transitions: `(state | undefined, observation, rule) →
+ * Keyed window state and its transitions, free of I/O: `(state | undefined, observation, rule) →
  * { state, fired? }`. State is plain data (Firestore-storable: no nested arrays) so one store
  * can keep it beside the in-memory engine. An observation delivered twice counts once: each
  * state keeps the ids it counted (bounded), and a known id changes nothing.
@@ -38,12 +38,17 @@ export function sampleOf(ids: readonly string[]): string[] {
   return [...ids.slice(0, half), ...ids.slice(-half)];
 }
 
-function remember(recent: readonly string[], id: string): string[] {
-  const next = recent.length >= RECENT_IDS ? recent.slice(recent.length - RECENT_IDS + 1) : [...recent];
-  next.push(id);
-  return next;
+/** Adds an id to a bounded list of recent ids, in place, dropping the oldest past RECENT_IDS. */
+function remember(recent: string[], id: string): void {
+  if (recent.length >= RECENT_IDS) recent.splice(0, recent.length - RECENT_IDS + 1);
+  recent.push(id);
 }
 
+/**
+ * A transition's result. The state a transition is given is handed over: it may be updated in
+ * place and returned (no copy per observation), so the holder keeps only the returned state.
+ * Both holders own theirs: the engine's map, and the store's group parsed afresh per attempt.
+ */
 export interface Transition<S> {
   state: S;
   fired?: Firing;
@@ -70,18 +75,28 @@ export interface ThresholdParams {
 }
 
 export function observeThreshold(previous: ThresholdState | undefined, obs: Observation, params: ThresholdParams): Transition<ThresholdState> {
-  const state = previous ?? { ids: [], times: [], amounts: [], carried: 0, carriedCount: 0, carriedUntil: 0, quietUntil: 0 };
+  // A key's first event makes lists of exactly one (`[]` grows to 16 slots on its first push):
+  // most keys see one event.
+  if (previous === undefined && (params.sum ? obs.amount : 1) < params.threshold) {
+    return { state: { ids: [obs.id], times: [obs.t], amounts: [obs.amount], carried: 0, carriedCount: 0, carriedUntil: 0, quietUntil: 0 } };
+  }
+  const state = previous ?? emptyThreshold(0);
   if (obs.t < state.quietUntil || state.ids.includes(obs.id)) return { state };
+  const { ids, times, amounts } = state;
+  if (times.length > 0 && obs.t < times[times.length - 1]! - params.windowMs) return { state }; // later than its window: too late to count
   const since = obs.t - params.windowMs;
-  const newest = state.times.length > 0 ? state.times[state.times.length - 1]! : obs.t;
-  if (obs.t < newest - params.windowMs) return { state }; // later than its window: too late to count
-  let start = 0;
-  while (start < state.times.length && state.times[start]! < since) start++;
-  const ids = state.ids.slice(start);
-  const times = state.times.slice(start);
-  const amounts = state.amounts.slice(start);
-  let { carried, carriedCount, carriedUntil } = state;
-  if (carriedUntil < since) [carried, carriedCount, carriedUntil] = [0, 0, 0];
+  let expired = 0;
+  while (expired < times.length && times[expired]! < since) expired++;
+  if (expired > 0) {
+    ids.splice(0, expired);
+    times.splice(0, expired);
+    amounts.splice(0, expired);
+  }
+  if (state.carriedUntil < since) {
+    state.carried = 0;
+    state.carriedCount = 0;
+    state.carriedUntil = 0;
+  }
   // Keep times sorted (late arrivals within the window are common with several shippers).
   let at = times.length;
   while (at > 0 && times[at - 1]! > obs.t) at--;
@@ -89,24 +104,28 @@ export function observeThreshold(previous: ThresholdState | undefined, obs: Obse
   times.splice(at, 0, obs.t);
   amounts.splice(at, 0, obs.amount);
   if (ids.length > MAX_SUM_ENTRIES) {
-    carried += amounts.shift()!;
-    carriedCount++;
+    state.carried += amounts.shift()!;
+    state.carriedCount++;
     ids.shift();
-    carriedUntil = Math.max(carriedUntil, times.shift()! + params.windowMs);
+    state.carriedUntil = Math.max(state.carriedUntil, times.shift()! + params.windowMs);
   }
-  const total = carried + sum(amounts);
-  const measured = params.sum ? total : ids.length + carriedCount;
-  if (measured >= params.threshold) {
+  const count = ids.length + state.carriedCount;
+  const total = state.carried + sum(amounts);
+  if ((params.sum ? total : count) >= params.threshold) {
     const fired: Firing = {
-      count: ids.length + carriedCount,
+      count,
       firstSeen: times[0]!,
       lastSeen: times[times.length - 1]!,
       sample: sampleOf(ids),
-      measures: params.sum ? { sum: total } : { count: ids.length + carriedCount },
+      measures: params.sum ? { sum: total } : { count },
     };
-    return { state: { ids: [], times: [], amounts: [], carried: 0, carriedCount: 0, carriedUntil: 0, quietUntil: obs.t + params.windowMs }, fired };
+    return { state: emptyThreshold(obs.t + params.windowMs), fired };
   }
-  return { state: { ids, times, amounts, carried, carriedCount, carriedUntil, quietUntil: state.quietUntil } };
+  return { state };
+}
+
+function emptyThreshold(quietUntil: number): ThresholdState {
+  return { ids: [], times: [], amounts: [], carried: 0, carriedCount: 0, carriedUntil: 0, quietUntil };
 }
 
 function sum(values: readonly number[]): number {
@@ -134,61 +153,50 @@ export interface DistinctParams {
 }
 
 export function observeDistinct(previous: DistinctState | undefined, obs: Observation, params: DistinctParams): Transition<DistinctState> {
-  const state = previous ?? { values: [], times: [], firstIds: [], events: 0, recentIds: [], quietUntil: 0 };
-  if (obs.value === undefined || obs.t < state.quietUntil || state.recentIds.includes(obs.id) || state.firstIds.includes(obs.id)) return { state };
-  const since = obs.t - params.windowMs;
-  let expired = false;
-  for (const t of state.times) if (t < since) expired = true;
-  // Arrays the observation does not change are shared with the previous state (never mutated:
-  // each is copied before a write below), so a repeated value copies one array, not three.
-  let values: string[];
-  let times: number[];
-  let firstIds: string[];
-  if (!expired) {
-    values = state.values;
-    times = state.times;
-    firstIds = state.firstIds;
-  } else {
-    values = [];
-    times = [];
-    firstIds = [];
-    for (let i = 0; i < state.values.length; i++) {
-      if (state.times[i]! >= since) {
-        values.push(state.values[i]!);
-        times.push(state.times[i]!);
-        firstIds.push(state.firstIds[i]!);
-      }
-    }
+  // A key's first value makes lists of exactly one (see observeThreshold).
+  if (previous === undefined && obs.value !== undefined && params.threshold > 1) {
+    return { state: { values: [obs.value], times: [obs.t], firstIds: [obs.id], events: 1, recentIds: [], quietUntil: 0 } };
   }
-  const kept = values.length;
+  const state = previous ?? emptyDistinct(0);
+  if (obs.value === undefined || obs.t < state.quietUntil || state.recentIds.includes(obs.id) || state.firstIds.includes(obs.id)) return { state };
+  const { values, times, firstIds } = state;
+  // Values last seen before the window drop out (the lists stay aligned).
+  const since = obs.t - params.windowMs;
+  let kept = 0;
+  for (let i = 0; i < times.length; i++) {
+    if (times[i]! < since) continue;
+    values[kept] = values[i]!;
+    times[kept] = times[i]!;
+    firstIds[kept] = firstIds[i]!;
+    kept++;
+  }
+  values.length = times.length = firstIds.length = kept;
   const index = values.indexOf(obs.value);
   if (index >= 0) {
-    if (obs.t > times[index]!) {
-      if (times === state.times) times = times.slice();
-      times[index] = obs.t;
-    }
-  } else if (values === state.values) {
-    values = [...values, obs.value];
-    times = [...times, obs.t];
-    firstIds = [...firstIds, obs.id];
+    if (obs.t > times[index]!) times[index] = obs.t;
+    remember(state.recentIds, obs.id);
   } else {
     values.push(obs.value);
     times.push(obs.t);
     firstIds.push(obs.id);
   }
-  const events = (kept === 0 ? 0 : state.events) + 1;
+  state.events = (kept === 0 ? 0 : state.events) + 1;
   if (values.length >= params.threshold) {
     const fired: Firing = {
-      count: events,
+      count: state.events,
       firstSeen: Math.min(...times),
       lastSeen: Math.max(...times),
       sample: sampleOf(firstIds),
-      measures: { distinct: values.length, events },
+      measures: { distinct: values.length, events: state.events },
       values: values.slice(0, 50),
     };
-    return { state: { values: [], times: [], firstIds: [], events: 0, recentIds: [], quietUntil: obs.t + params.windowMs }, fired };
+    return { state: emptyDistinct(obs.t + params.windowMs), fired };
   }
-  return { state: { values, times, firstIds, events, recentIds: index >= 0 ? remember(state.recentIds, obs.id) : state.recentIds, quietUntil: state.quietUntil } };
+  return { state };
+}
+
+function emptyDistinct(quietUntil: number): DistinctState {
+  return { values: [], times: [], firstIds: [], events: 0, recentIds: [], quietUntil };
 }
 
 // ---------------------------------------------------------------- sequence
@@ -451,32 +459,37 @@ export interface RateParams {
 
 export function observeRate(previous: RateState | undefined, obs: Observation, params: RateParams): Transition<RateState> {
   const bucket = Math.floor(obs.t / params.bucketMs) * params.bucketMs;
-  let state = previous ?? { bucketStart: bucket, current: 0, baseline: [], ids: [], quietUntil: 0 };
+  const state = previous ?? { bucketStart: bucket, current: 0, baseline: [], ids: [], quietUntil: 0 };
   if (bucket < state.bucketStart) return { state }; // a late event's bucket is already judged
   if (bucket > state.bucketStart) {
+    // The finished bucket joins the baseline, then a zero for each bucket skipped; the oldest go.
     const skipped = Math.min(params.baselineBuckets, (bucket - state.bucketStart) / params.bucketMs - 1);
-    const baseline = [...state.baseline, state.current, ...Array.from({ length: skipped }, () => 0)].slice(-params.baselineBuckets);
-    state = { bucketStart: bucket, current: 0, baseline, ids: [], quietUntil: state.quietUntil };
+    state.baseline.push(state.current);
+    for (let k = 0; k < skipped; k++) state.baseline.push(0);
+    if (state.baseline.length > params.baselineBuckets) state.baseline.splice(0, state.baseline.length - params.baselineBuckets);
+    state.bucketStart = bucket;
+    state.current = 0;
+    state.ids.length = 0;
   }
   if (state.ids.includes(obs.id)) return { state };
-  const current = state.current + 1;
-  const ids = state.ids.length < RECENT_IDS ? [...state.ids, obs.id] : [...state.ids.slice(1), obs.id];
-  const next: RateState = { ...state, current, ids };
+  state.current++;
+  remember(state.ids, obs.id);
   // Buckets missing from the baseline count as zero: a key that was quiet and now floods is a change.
   const mean = sum(state.baseline) / params.baselineBuckets;
   // A key needs one finished bucket before it has a baseline (the first bucket of a key, or of
   // an instance's memory, says nothing about change).
-  if (state.baseline.length > 0 && obs.t >= state.quietUntil && current >= params.minCount && current >= params.factor * mean) {
+  if (state.baseline.length > 0 && obs.t >= state.quietUntil && state.current >= params.minCount && state.current >= params.factor * mean) {
     const fired: Firing = {
-      count: current,
+      count: state.current,
       firstSeen: bucket,
       lastSeen: obs.t,
-      sample: sampleOf(ids),
-      measures: { count: current, baselineMean: Math.round(mean * 100) / 100, bucketSeconds: params.bucketMs / 1000 },
+      sample: sampleOf(state.ids),
+      measures: { count: state.current, baselineMean: Math.round(mean * 100) / 100, bucketSeconds: params.bucketMs / 1000 },
     };
-    return { state: { ...next, quietUntil: bucket + params.bucketMs }, fired };
+    state.quietUntil = bucket + params.bucketMs;
+    return { state, fired };
   }
-  return { state: next };
+  return { state };
 }
 
 // ---------------------------------------------------------------- beaconing
@@ -496,24 +509,27 @@ export interface BeaconParams {
 
 /** Regular intervals: the last `minEvents` events' gaps vary by at most `maxJitter` of their mean. */
 export function observeBeacon(previous: BeaconState | undefined, obs: Observation, params: BeaconParams): Transition<BeaconState> {
-  const state = previous ?? { ids: [], times: [], quietUntil: 0 };
+  // A key's first event makes lists of exactly one (see observeThreshold); one event has no interval.
+  if (previous === undefined) return { state: { ids: [obs.id], times: [obs.t], quietUntil: 0 } };
+  const state = previous;
   if (obs.t < state.quietUntil || state.ids.includes(obs.id)) return { state };
+  const { ids, times } = state;
   const since = obs.t - params.windowMs;
-  const ids: string[] = [];
-  const times: number[] = [];
-  for (let i = 0; i < state.times.length; i++) {
-    if (state.times[i]! >= since) {
-      ids.push(state.ids[i]!);
-      times.push(state.times[i]!);
-    }
+  let kept = 0;
+  for (let i = 0; i < times.length; i++) {
+    if (times[i]! < since) continue;
+    ids[kept] = ids[i]!;
+    times[kept] = times[i]!;
+    kept++;
   }
+  ids.length = times.length = kept;
   let at = times.length;
   while (at > 0 && times[at - 1]! > obs.t) at--;
   ids.splice(at, 0, obs.id);
   times.splice(at, 0, obs.t);
-  while (ids.length > params.minEvents) {
-    ids.shift();
-    times.shift();
+  if (ids.length > params.minEvents) {
+    ids.splice(0, ids.length - params.minEvents);
+    times.splice(0, times.length - params.minEvents);
   }
   if (times.length >= params.minEvents) {
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
@@ -531,5 +547,5 @@ export function observeBeacon(previous: BeaconState | undefined, obs: Observatio
       return { state: { ids: [], times: [], quietUntil: obs.t + params.windowMs }, fired };
     }
   }
-  return { state: { ids, times, quietUntil: state.quietUntil } };
+  return { state };
 }

@@ -8,6 +8,7 @@ import { PubSub } from '@google-cloud/pubsub';
 import { parseRecord } from '@threatstream/events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hashedId } from '../../functions/src/firestore/refs';
+import { observationsFactKey } from '../../functions/src/metrics/counters';
 import { PROJECT_ID, firestore, runId, settle, waitFor } from '../support/emulators';
 
 const SAMPLES = join(__dirname, '../../packages/events/samples/gcp-audit/panther-gcp-audit-tests.jsonl');
@@ -28,7 +29,7 @@ describe('Cloud audit logs on Pub/Sub', () => {
     expect(observation!.event.kind).toBe('event');
     await topic.publishMessage({ data: Buffer.from(entry) });
 
-    const ledger = firestore().collection('metricsLedger').doc(`observation-${observation!.event.id}`);
+    const ledger = firestore().collection('metricsLedger').doc(observationsFactKey([observation!]));
     await waitFor('the observation counted', async () => ((await ledger.get()).exists ? true : undefined));
     const threats = () => firestore().collection('threats').where('event_id', '==', observation!.event.id).get().then((s) => s.size);
     await settle(threats);

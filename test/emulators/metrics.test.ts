@@ -11,7 +11,9 @@
 import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
 import { bucketId, bucketStart, DEFAULT_RETENTION_DAYS, GRANULARITY_MS, ShardCursor } from '../../functions/src/metrics/buckets';
-import { countThreat, type MetricsDeps } from '../../functions/src/metrics/counters';
+import { parseRecord } from '@threatstream/events';
+import { countThreat, observationsFactKey, type MetricsDeps } from '../../functions/src/metrics/counters';
+import { countObservationMessage } from '../../functions/src/metrics/on-observation.function';
 import { readBucket, riskIndexTimeline, sumBucket } from '../../functions/src/metrics/read';
 import { updateRiskIndex } from '../../functions/src/metrics/update-risk-index';
 import { threatIdFor } from '../../functions/src/firestore/refs';
@@ -117,6 +119,36 @@ describe('counting threats (Functions emulator)', () => {
     await expect(resolve()).rejects.toThrow(/cannot resolve an alert that is RESOLVED/);
     expect(await readBucket(db(), 'minute', resolvedAt)).toMatchObject({ alertsClosed: 1, alertsOpened: 0, events: 0 });
     expect(await ledgerEntries([`alert-closed-${alertId}`])).toBe(1);
+  });
+});
+
+describe('counting observations', () => {
+  it('counts a message of observations as one fact (three writes, not three per observation), once however often it comes', async () => {
+    const at = privateMinute();
+    const deps = { ...directDeps(), now: () => at };
+    const user = runId('obs');
+    const lines = [
+      `<38>Dec  7 09:05:01 bastion sshd[4242]: Failed password for ${user} from 203.0.113.9 port 50122 ssh2`,
+      `<38>Dec  7 09:05:02 bastion sshd[4242]: Failed password for ${user} from 203.0.113.9 port 50123 ssh2`,
+      `<38>Dec  7 09:05:03 bastion sshd[4243]: Accepted password for ${user} from 203.0.113.9 port 50124 ssh2`,
+    ];
+    const observations = lines.flatMap((line) => {
+      const parsed = parseRecord(line, { format: 'syslog' });
+      if (!parsed.ok) throw new Error(parsed.message);
+      return parsed.events;
+    });
+    const message = Buffer.from(JSON.stringify({ observations: [...observations, { event: 'not an observation' }] }));
+    expect(await countObservationMessage(message, runId('m'), deps)).toBe('counted');
+    // Redelivered, and the same observations published again in another order: counted already.
+    expect(await countObservationMessage(message, runId('m'), deps)).toBe('duplicate');
+    const reordered = Buffer.from(JSON.stringify({ observations: [...observations].reverse() }));
+    expect(await countObservationMessage(reordered, runId('m'), deps)).toBe('duplicate');
+
+    const ledger = await db().collection('metricsLedger').doc(observationsFactKey(observations)).get();
+    expect(ledger.exists).toBe(true);
+    const shards = await db().collection('metrics').doc(bucketId('minute', bucketStart('minute', at))).collection('shards').get();
+    expect(shards.size).toBe(1);
+    expect(shards.docs[0]!.data()).toMatchObject({ writes: 1, observations: 3, observationsBy: { syslog: { sshd: 3 } } });
   });
 });
 

@@ -93,9 +93,16 @@ describe('deltaCounters', () => {
 
 describe('observations in the buckets', () => {
   it('counts an observation by format and source, and nothing else', () => {
-    const counters = deltaCounters({ observation: { format: 'suricata-eve', source: 'Suricata' } });
-    expect(counters.top).toEqual({ writes: 1, events: 0, observations: 1 });
-    expect(counters.observationsBy).toEqual({ 'suricata-eve': { suricata: 1 } });
+    const counters = deltaCounters({
+      observations: [
+        { format: 'suricata-eve', source: 'Suricata' },
+        { format: 'suricata-eve', source: 'Suricata' },
+        { format: 'syslog', source: 'sshd' },
+      ],
+    });
+    expect(counters.top).toEqual({ writes: 1, events: 0, observations: 3 });
+    expect(counters.observationsBy).toEqual({ 'suricata-eve': { suricata: 2 }, syslog: { sshd: 1 } });
+    expect(deltaCounters({ observations: [] }).observationsBy).toBeUndefined();
     expect(Object.values(counters.bySeverity).every((n) => n === 0)).toBe(true);
     expect(deltaCounters({ events: 1 }).observationsBy).toBeUndefined();
   });

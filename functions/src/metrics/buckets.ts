@@ -89,8 +89,8 @@ export interface MetricsDelta {
   eventType?: EventType;
   /** ISO 3166-1 alpha-2, or "unknown". */
   country?: string;
-  /** An observation (a parsed record that is not an alert): counted by format and source. */
-  observation?: { format: string; source: string };
+  /** Observations (parsed records that are not alerts), each counted by format and source. */
+  observations?: readonly { format: string; source: string }[];
 }
 
 /** A format or source name safe as a map key: lower case, [a-z0-9_-], at most 40 characters. */
@@ -117,7 +117,7 @@ export function deltaCounters(delta: MetricsDelta): {
   bySeverity: Record<string, number>;
   byType: Record<string, number>;
   byCountry: Record<string, number>;
-  /** Only for an observation: format → source → 1. */
+  /** Only for observations: format → source → how many. */
   observationsBy?: Record<string, Record<string, number>>;
 } {
   const events = delta.events ?? 0;
@@ -126,7 +126,7 @@ export function deltaCounters(delta: MetricsDelta): {
     const amount = delta[field];
     if (amount !== undefined && amount !== 0) top[field] = amount;
   }
-  if (delta.observation) top.observations = 1;
+  if (delta.observations?.length) top.observations = delta.observations.length;
   const bySeverity: Record<string, number> = {};
   for (const severity of SEVERITIES) {
     bySeverity[severity] =
@@ -139,10 +139,18 @@ export function deltaCounters(delta: MetricsDelta): {
     bySeverity,
     byType: delta.eventType && events ? { [delta.eventType]: events } : {},
     byCountry: delta.country !== undefined && events ? { [countryKey(delta.country)]: events } : {},
-    ...(delta.observation && {
-      observationsBy: { [observationKey(delta.observation.format)]: { [observationKey(delta.observation.source)]: 1 } },
-    }),
+    ...(delta.observations?.length && { observationsBy: observationsBy(delta.observations) }),
   };
+}
+
+function observationsBy(observations: readonly { format: string; source: string }[]): Record<string, Record<string, number>> {
+  const counts: Record<string, Record<string, number>> = {};
+  for (const { format, source } of observations) {
+    const bySource = (counts[observationKey(format)] ??= {});
+    const key = observationKey(source);
+    bySource[key] = (bySource[key] ?? 0) + 1;
+  }
+  return counts;
 }
 
 export interface RetentionDays {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { NormalizedEvent } from '@threatstream/events';
 import {
   FieldValue,
@@ -158,13 +159,24 @@ export function countRejectedEvent(id: string, rejected: RejectedEventDoc, deps:
  * An observation (a flow, a login, a request, an audit entry), by format and source. Keyed by the
  * record-derived event id, so a redelivered or re-shipped observation is counted once.
  */
-export function countObservation(observation: NormalizedEvent, deps: MetricsDeps): Promise<CountOutcome> {
+/**
+ * A message's observations, counted as one fact: three writes per message, not per observation
+ * (issue #22 allows about one write per observation in all). The fact's key is a digest of their
+ * ids, so a redelivered message, or the same batch published again, counts nothing twice.
+ */
+export function countObservations(observations: readonly NormalizedEvent[], deps: MetricsDeps): Promise<CountOutcome> {
   return countFact(
-    `observation-${observation.event.id}`,
+    observationsFactKey(observations),
     deps.now(),
-    { observation: { format: observation.event.format, source: observationSource(observation) } },
+    { observations: observations.map((observation) => ({ format: observation.event.format, source: observationSource(observation) })) },
     deps,
   );
+}
+
+/** The ledger key that counts these observations once, in whatever order they come. */
+export function observationsFactKey(observations: readonly NormalizedEvent[]): string {
+  const ids = observations.map((observation) => observation.event.id).sort();
+  return `observations-${createHash('sha256').update(ids.join('\n')).digest('hex').slice(0, 40)}`;
 }
 
 /** Who produced an observation: the sensor or program (Suricata, sshd, nginx…), else the format's module. */

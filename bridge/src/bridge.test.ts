@@ -442,7 +442,8 @@ function connRecord(offset: number, rows: number, firstRow: number): { message: 
   const parsed = parseRecord(text, { format: 'zeek-tsv' });
   if (!parsed.ok) throw new Error(parsed.message);
   expect(parsed.events.every((e) => e.event.kind !== 'alert')).toBe(true);
-  return { message: { ...message(offset, text), headers: { format: Buffer.from('zeek-tsv') } }, ids: parsed.events.map((e) => e.event.id) };
+  const record = { ...message(offset, text), headers: { format: Buffer.from('zeek-tsv') } } as KafkaMessage;
+  return { message: record, ids: parsed.events.map((e) => e.event.id) };
 }
 
 describe('Bridge: observations in batch messages', () => {

@@ -12,6 +12,9 @@
  *                  adapters off: the same records' bytes published unchanged, the base for EVE
  *   EVE, mapped    real Suricata EVE records (packages/events/samples, alerts and other types) on
  *                  a topic mapped to suricata-eve: parsed, alerts → events, the rest → observations
+ *                  in batch messages (the bridge's defaults)
+ *   EVE mapped, 1 obs/message  the same with BRIDGE_OBSERVATION_BATCH_MAX_MESSAGES=1: what
+ *                  batching observations saves
  *   mixed, detected  those EVE records and real Zeek JSON logs on the mixed topic, no header:
  *                  the format detected per record, then parsed and routed
  * The figures, target ≥ 0.8: our JSON with adapters on / adapters off, and EVE parsed on its
@@ -90,6 +93,7 @@ async function main() {
       { name: 'our JSON, adapters on', values: json, base: 0, target: true },
       { name: 'EVE as our JSON, passed', values: withEventId(eveRecords), env: { BRIDGE_ADAPTERS: 'off' } },
       { name: 'Suricata EVE, mapped topic', values: eveRecords, format: 'suricata-eve', base: 2, target: true },
+      { name: 'EVE mapped, 1 obs/message', values: eveRecords, format: 'suricata-eve', env: { BRIDGE_OBSERVATION_BATCH_MAX_MESSAGES: '1' }, base: 2 },
       { name: 'EVE + Zeek JSON, detected', values: cycle([...eve, ...zeek], N), base: 2 },
     ];
     console.log(`bridge adapters benchmark · ${fmt(N)} records × ${ROUNDS} rounds · ${PARTITIONS} partitions · node ${process.version}`);

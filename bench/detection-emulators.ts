@@ -126,7 +126,8 @@ async function runDetection(db: Firestore): Promise<Run & { detections: number; 
 /**
  * Waits until `count()` reaches `expected`, or stops growing for 20 s: the Functions emulator's
  * Pub/Sub bridge drops a message it fails to hand over (README, "What holds ingest back on the
- * emulators"), and the figures then say how many never arrived.
+ * emulators"), and the figures then say how many never arrived. Before the first result it
+ * waits up to 120 s: the first threats of large batches on a loaded machine can take over 20 s.
  */
 async function untilAllOrStalled(count: () => Promise<number>, expected: number, label: string): Promise<void> {
   let last = -1;
@@ -135,7 +136,7 @@ async function untilAllOrStalled(count: () => Promise<number>, expected: number,
     async () => {
       const now = await count();
       if (now !== last) [last, since] = [now, Date.now()];
-      return now >= expected || Date.now() - since > 20_000;
+      return now >= expected || Date.now() - since > (now === 0 ? 120_000 : 20_000);
     },
     label,
     POLL_MS,

@@ -1,4 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseRecord } from '@threatstream/events';
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import { describe, expect, it, vi } from 'vitest';
 import { Bridge, MAX_CONSUMER_RESTARTS } from './bridge.js';
@@ -97,6 +100,31 @@ class FakePublisher implements Publisher {
   close = async () => {};
 }
 
+/** The observations topic's publisher: batch messages, resolved or rejected by an observation id they hold. */
+class FakeBatchPublisher implements Publisher {
+  readonly pending: { ids: string[]; attributes: Record<string, string>; done: PublishCallback }[] = [];
+  /** The observation ids of every publish attempt, in order. */
+  readonly attempts: string[][] = [];
+  publish(data: Buffer, attributes: Record<string, string>, done: PublishCallback) {
+    const ids = (JSON.parse(data.toString()) as { observations: { event: { id: string } }[] }).observations.map((o) => o.event.id);
+    this.attempts.push(ids);
+    this.pending.push({ ids, attributes, done });
+  }
+  private take(id: string) {
+    const index = this.pending.findIndex((p) => p.ids.includes(id));
+    if (index < 0) throw new Error(`no pending batch holds ${id}`);
+    return this.pending.splice(index, 1)[0]!;
+  }
+  ack(id: string) {
+    this.take(id).done(null);
+  }
+  fail(id: string, message = 'UNAVAILABLE') {
+    this.take(id).done(new Error(message));
+  }
+  flush = async () => {};
+  close = async () => {};
+}
+
 function message(offset: number, value: string | null = JSON.stringify({ event_id: `e-${offset}`, event_type: 'ddos' })): KafkaMessage {
   return {
     offset: String(offset),
@@ -136,7 +164,7 @@ async function setup(env: Record<string, string> = {}, now?: () => number) {
     }),
   };
   const publisher = new FakePublisher();
-  const observationsPublisher = new FakePublisher();
+  const observationsPublisher = new FakeBatchPublisher();
   const metrics = createBridgeMetrics();
   const bridge = new Bridge({
     observationsPublisher,
@@ -171,11 +199,12 @@ describe('Bridge', () => {
     expect(publisher.pending.get('0')!.attributes).toMatchObject({ event_id: 'a-0', format: 'ecs', kind: 'alert', kafka_offset: '0' });
     expect(JSON.parse(publisher.pending.get('0')!.data.toString()).normalized.event.id).toBe('a-0');
     expect(publisher.pending.has('1')).toBe(false);
-    expect(observationsPublisher.pending.get('1')!.attributes).toMatchObject({ event_id: 'o-1', format: 'ecs', kind: 'event' });
+    await vi.waitFor(() => expect(observationsPublisher.pending).toHaveLength(1)); // after the linger
+    expect(observationsPublisher.pending[0]).toMatchObject({ ids: ['o-1'], attributes: { kind: 'observations', count: '1' } });
     expect(sent[0]!.messages[0]!.headers!['dlq.reason']).toMatch(/^ecs\./);
     await bridge.commit();
     expect(consumer.lastCommit(0)).toBe('0');
-    observationsPublisher.ack(1);
+    observationsPublisher.ack('o-1');
     publisher.ack(0);
     await flush();
     await flush();
@@ -400,5 +429,110 @@ describe('Bridge', () => {
       await flush();
     }
     expect(fatal).toHaveBeenCalledWith(expect.objectContaining({ message: `bad ${MAX_CONSUMER_RESTARTS}` }));
+  });
+});
+
+/** A Zeek conn.log (TSV) record of `rows` connections: one Kafka record, `rows` observations. */
+const CONN_LOG = readFileSync(join(__dirname, '../../packages/events/samples/zeek-tsv/conn.log'), 'utf8').split('\n');
+const CONN_HEADER = CONN_LOG.filter((line) => line.startsWith('#') && !line.startsWith('#close'));
+const CONN_ROWS = CONN_LOG.filter((line) => line !== '' && !line.startsWith('#'));
+
+function connRecord(offset: number, rows: number, firstRow: number): { message: KafkaMessage; ids: string[] } {
+  const text = [...CONN_HEADER, ...CONN_ROWS.slice(firstRow, firstRow + rows)].join('\n');
+  const parsed = parseRecord(text, { format: 'zeek-tsv' });
+  if (!parsed.ok) throw new Error(parsed.message);
+  expect(parsed.events.every((e) => e.event.kind !== 'alert')).toBe(true);
+  const record = { ...message(offset, text), headers: { format: Buffer.from('zeek-tsv') } } as KafkaMessage;
+  return { message: record, ids: parsed.events.map((e) => e.event.id) };
+}
+
+describe('Bridge: observations in batch messages', () => {
+  it('gathers observations of several records into one message, and commits a record once the batch with its last observation is stored', async () => {
+    const { bridge, consumer, observationsPublisher, metrics } = await setup({ BRIDGE_OBSERVATION_BATCH_MAX_MESSAGES: '4', BRIDGE_OBSERVATION_BATCH_LINGER_MS: '1000' });
+    const r0 = connRecord(0, 3, 0);
+    const r1 = connRecord(1, 3, 3);
+    await consumer.deliver(0, [r0.message, r1.message]).done;
+    // Four observations fill a batch: r0's three and r1's first; r1's other two wait in the next.
+    expect(observationsPublisher.pending.map((p) => p.ids)).toEqual([[...r0.ids, r1.ids[0]]]);
+    expect(observationsPublisher.pending[0]!.attributes).toEqual({ kind: 'observations', count: '4' });
+    observationsPublisher.ack(r0.ids[0]!);
+    await bridge.commit();
+    expect(consumer.lastCommit(0)).toBe('1'); // r0 done; r1 still has observations in the open batch
+    bridge['observationBatcher']!.flush();
+    expect(observationsPublisher.pending.map((p) => p.ids)).toEqual([r1.ids.slice(1)]);
+    observationsPublisher.ack(r1.ids[1]!);
+    await bridge.commit();
+    expect(consumer.lastCommit(0)).toBe('2');
+    expect(metrics.records.get({ topic: TOPIC, format: 'zeek-tsv', route: 'observation' })).toBe(6);
+    expect(metrics.observationBatches.get({ trigger: 'count' })).toBe(1);
+    expect(metrics.observationBatches.get({ trigger: 'flush' })).toBe(1);
+    expect(metrics.published.get()).toBe(2);
+  });
+
+  it('holds a record back while the later batch with its observations is not stored, even when that batch is acknowledged first', async () => {
+    const { bridge, consumer, observationsPublisher } = await setup({ BRIDGE_OBSERVATION_BATCH_MAX_MESSAGES: '2', BRIDGE_OBSERVATION_BATCH_LINGER_MS: '1000' });
+    const r0 = connRecord(0, 3, 0);
+    await consumer.deliver(0, [r0.message]).done;
+    bridge['observationBatcher']!.flush();
+    expect(observationsPublisher.pending.map((p) => p.ids)).toEqual([r0.ids.slice(0, 2), r0.ids.slice(2)]);
+    observationsPublisher.ack(r0.ids[2]!);
+    await bridge.commit();
+    expect(consumer.lastCommit(0)).toBe('0');
+    observationsPublisher.ack(r0.ids[0]!);
+    await bridge.commit();
+    expect(consumer.lastCommit(0)).toBe('1');
+  });
+
+  it('retries a failed batch with the same observations and commits its records only once the retry is stored', async () => {
+    const { bridge, consumer, observationsPublisher, metrics } = await setup({ BRIDGE_OBSERVATION_BATCH_MAX_MESSAGES: '3' });
+    const r0 = connRecord(0, 3, 0);
+    await consumer.deliver(0, [r0.message]).done;
+    observationsPublisher.fail(r0.ids[0]!);
+    await flush();
+    expect(bridge.status().ready).toBe(false);
+    await bridge.commit();
+    expect(consumer.lastCommit(0)).toBe('0');
+    await vi.waitFor(() => expect(observationsPublisher.pending).toHaveLength(1), { timeout: 2_000 });
+    expect(observationsPublisher.attempts).toEqual([r0.ids, r0.ids]);
+    observationsPublisher.ack(r0.ids[0]!);
+    await flush();
+    await bridge.commit();
+    expect(consumer.lastCommit(0)).toBe('1');
+    expect(bridge.status().ready).toBe(true);
+    expect(metrics.publishErrors.get({ destination: 'pubsub' })).toBe(1);
+    expect(metrics.records.get({ topic: TOPIC, format: 'zeek-tsv', route: 'observation' })).toBe(3);
+  });
+
+  it('sends the open batch at once when reading must wait for room in the in-flight window', async () => {
+    const { consumer, observationsPublisher, metrics } = await setup({ BRIDGE_MAX_IN_FLIGHT_MESSAGES: '2', BRIDGE_OBSERVATION_BATCH_LINGER_MS: '1000' });
+    const records = [0, 1, 2].map((offset) => connRecord(offset, 1, offset));
+    const { done } = consumer.deliver(0, records.map((r) => r.message));
+    await flush();
+    // Two records in flight, the third waits: lingering would hold the partition back for nothing.
+    expect(metrics.consumed.get()).toBe(2);
+    expect(observationsPublisher.pending.map((p) => p.ids)).toEqual([[records[0]!.ids[0], records[1]!.ids[0]]]);
+    expect(metrics.observationBatches.get({ trigger: 'flush' })).toBe(1);
+    observationsPublisher.ack(records[0]!.ids[0]!);
+    await done;
+    expect(metrics.consumed.get()).toBe(3);
+  });
+
+  it('sends the open batch at shutdown and commits its records once stored', async () => {
+    const { bridge, consumer, observationsPublisher } = await setup({ BRIDGE_OBSERVATION_BATCH_LINGER_MS: '1000' });
+    const r0 = connRecord(0, 2, 0);
+    await consumer.deliver(0, [r0.message]).done;
+    expect(observationsPublisher.pending).toHaveLength(0); // lingering
+    setTimeout(() => observationsPublisher.ack(r0.ids[0]!), 50);
+    const result = await bridge.stop(2_000);
+    expect(result.drained).toBe(true);
+    expect(observationsPublisher.attempts).toEqual([r0.ids]);
+    expect(consumer.lastCommit(0)).toBe('1');
+  });
+
+  it('leaves alerts one per message on the events topic while observations batch', async () => {
+    const { consumer, publisher, observationsPublisher } = await setup({ BRIDGE_OBSERVATION_BATCH_MAX_MESSAGES: '2' });
+    await consumer.deliver(0, [message(0, ecsRecord('event', 'o-0')), message(1, ecsRecord('alert', 'a-1')), message(2, ecsRecord('event', 'o-2')), message(3)]).done;
+    expect(observationsPublisher.pending.map((p) => p.ids)).toEqual([['o-0', 'o-2']]);
+    expect(publisher.attempts).toEqual(['a-1', 'e-3']);
   });
 });

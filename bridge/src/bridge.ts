@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { InputFormat } from '@threatstream/events';
 import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer } from 'kafkajs';
+import { ObservationBatcher, type ObservationBatch } from './batcher.js';
 import type { BridgeConfig } from './config.js';
 import { InFlightLimiter } from './limiter.js';
 import type { Logger } from './logger.js';
@@ -27,7 +28,7 @@ export interface BridgeDeps {
   /** Writes dead letters; a plain (non-transactional) producer with acks from all replicas. */
   producer: Producer;
   publisher: Publisher;
-  /** Publishes observations (parsed records that are not alerts) to PUBSUB_OBSERVATIONS_TOPIC. */
+  /** Publishes observations (parsed records that are not alerts) to PUBSUB_OBSERVATIONS_TOPIC, in batches. */
   observationsPublisher?: Publisher;
   metrics: BridgeMetrics;
   logger: Logger;
@@ -68,7 +69,9 @@ function backoffMs(attempt: number): number {
  *   publishing overlap.
  * - Writing: one long-lived Pub/Sub publisher with batching; the original bytes are the data,
  *   event_id and the Kafka coordinates are attributes. A failed publish is retried, never
- *   skipped, and while it fails the window fills and reading stops.
+ *   skipped, and while it fails the window fills and reading stops. Observations (parsed
+ *   records that are not alerts) go out many to a message (ObservationBatcher); a record is
+ *   done when every message holding one of its observations or alerts is stored.
  * - Committing: autoCommit is off. Per partition, the offset committed is the first one not yet
  *   acknowledged by Pub/Sub (see TopicWatermarks), every BRIDGE_COMMIT_INTERVAL_MS and at
  *   shutdown. A crash at any moment loses nothing; Kafka redelivers what was not committed.
@@ -81,6 +84,7 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
   private readonly producer: Producer;
   private readonly publisher: Publisher;
   private readonly observationsPublisher: Publisher | undefined;
+  private readonly observationBatcher: ObservationBatcher | undefined;
   private readonly metrics: BridgeMetrics;
   private readonly log: Logger;
   private readonly now: () => number;
@@ -130,6 +134,10 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
       partitionsConsumedConcurrently: deps.config.kafka.partitionsConcurrency,
       eachBatch: (payload) => this.handleBatch(payload),
     };
+    if (deps.observationsPublisher) {
+      const publisher = deps.observationsPublisher;
+      this.observationBatcher = new ObservationBatcher(deps.config.pubsub.observationBatch, (batch) => this.publishBatch(publisher, batch));
+    }
     this.limiter = new InFlightLimiter(deps.config.flow.maxInFlightMessages, deps.config.flow.maxInFlightBytes);
     // Gauges are read when /metrics is scraped, not updated per message.
     this.metrics.inFlightMessages.collectWith((g) => g.set(this.limiter.messages));
@@ -187,6 +195,7 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
 
     // Keep ~40% of the budget for the commit and the disconnects.
     const drainBudget = Math.floor(remaining() * 0.6);
+    this.observationBatcher?.flush();
     void this.publisher.flush().catch(() => {});
     void this.observationsPublisher?.flush().catch(() => {});
     const drained = await this.limiter.idle(drainBudget);
@@ -331,6 +340,8 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
         if (!current()) break;
         const bytes = messageBytes(message);
         if (!this.limiter.tryAcquire(bytes)) {
+          // Reading waits for records to finish: those in the open batch must not linger.
+          this.observationBatcher?.flush();
           const acquired = await this.waitForRoom(bytes, heartbeat, isRunning);
           if (!acquired) break;
           if (!current() || isStale()) {
@@ -459,15 +470,16 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
   }
 
   /**
-   * Publishes what one parsed record became (alerts to PUBSUB_TOPIC, observations to
-   * PUBSUB_OBSERVATIONS_TOPIC), each retried until stored; the record is done when all are.
+   * Publishes what one parsed record became (alerts to PUBSUB_TOPIC one per message,
+   * observations into the open batch for PUBSUB_OBSERVATIONS_TOPIC), each retried until stored;
+   * the record is done when all are, its observations possibly spread over two batches.
    * Lean like the passthrough path: callbacks only, a promise only for a message that failed.
    */
   private publishParsed(format: string, messages: OutgoingMessage[], message: KafkaMessage, offset: number, run: Run, bytes: number): void {
     let pending = messages.length;
     let delivered = true;
-    const doneOne = (outgoing: OutgoingMessage, ok: boolean) => {
-      if (ok) this.metrics.records.inc({ topic: run.topic, format, route: outgoing.destination === 'events' ? 'alert' : 'observation' });
+    const doneOne = (route: 'alert' | 'observation', ok: boolean) => {
+      if (ok) this.metrics.records.inc({ topic: run.topic, format, route });
       else delivered = false;
       if (--pending > 0) return;
       if (delivered) this.published(offset, run, bytes);
@@ -477,12 +489,17 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
       this.published(offset, run, bytes);
       return;
     }
+    let observationDone: ((stored: boolean) => void) | undefined;
     for (const outgoing of messages) {
-      const publisher = outgoing.destination === 'events' ? this.publisher : this.observationsPublisher;
-      if (!publisher) {
-        this.fatal(new Error('an observation was parsed but the bridge has no observations publisher'));
-        return;
+      if (outgoing.destination === 'observations') {
+        if (!this.observationBatcher) {
+          this.fatal(new Error('an observation was parsed but the bridge has no observations publisher'));
+          return;
+        }
+        this.observationBatcher.add(outgoing.data, (observationDone ??= (stored) => doneOne('observation', stored)));
+        continue;
       }
+      const publisher = this.publisher;
       const attributes = outgoing.attributes;
       attributes.kafka_topic = run.topic;
       attributes.kafka_partition = run.partitionLabel;
@@ -491,7 +508,7 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
       const retryUntilDone = async (error: Error) => {
         try {
           this.recordFailure('pubsub', error, 0);
-          doneOne(outgoing, await this.retry('pubsub', () => publishOnce(publisher, outgoing.data, attributes), 1));
+          doneOne('alert', await this.retry('pubsub', () => publishOnce(publisher, outgoing.data, attributes), 1));
         } catch (bug) {
           this.fatal(bug);
         }
@@ -501,7 +518,7 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
           if (error) void retryUntilDone(error);
           else {
             this.lastPublishSuccessAt = this.now();
-            doneOne(outgoing, true);
+            doneOne('alert', true);
           }
         } catch (bug) {
           this.fatal(bug);
@@ -512,6 +529,43 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
       } catch (error) {
         done(error instanceof Error ? error : new Error(String(error)));
       }
+    }
+  }
+
+  /**
+   * Publishes a batch of observations, retried like a single message until stored; then (or
+   * when shutdown abandons it) tells each observation's record. The function reads nothing
+   * from a batch's attributes: each observation carries its own id, format and raw record.
+   */
+  private publishBatch(publisher: Publisher, batch: ObservationBatch): void {
+    this.metrics.observationBatches.inc({ trigger: batch.trigger });
+    const attributes = { kind: 'observations', count: String(batch.count) };
+    const settleAll = (stored: boolean) => {
+      for (const done of batch.done) done(stored);
+    };
+    const retryUntilDone = async (error: Error) => {
+      try {
+        this.recordFailure('pubsub', error, 0);
+        settleAll(await this.retry('pubsub', () => publishOnce(publisher, batch.data, attributes), 1));
+      } catch (bug) {
+        this.fatal(bug);
+      }
+    };
+    const done = (error: Error | null) => {
+      try {
+        if (error) void retryUntilDone(error);
+        else {
+          this.lastPublishSuccessAt = this.now();
+          settleAll(true);
+        }
+      } catch (bug) {
+        this.fatal(bug);
+      }
+    };
+    try {
+      publisher.publish(batch.data, attributes, done);
+    } catch (error) {
+      done(error instanceof Error ? error : new Error(String(error)));
     }
   }
 

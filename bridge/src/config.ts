@@ -134,6 +134,13 @@ const EnvSchema = z
     PUBSUB_BATCH_MAX_MESSAGES: intFromEnv(1, 1000, 500),
     PUBSUB_BATCH_MAX_BYTES: intFromEnv(1 * KIB, 9 * MIB, 4 * MIB),
     PUBSUB_BATCH_MAX_MS: intFromEnv(1, 1000, 20),
+    /**
+     * Observations gathered into one `{"observations":[…]}` message: sent at this many (the
+     * detection function takes up to 1,000), at this many bytes, or this long after the first.
+     */
+    BRIDGE_OBSERVATION_BATCH_MAX_MESSAGES: intFromEnv(1, 1000, 500),
+    BRIDGE_OBSERVATION_BATCH_MAX_BYTES: intFromEnv(1 * KIB, 8 * MIB, 512 * KIB),
+    BRIDGE_OBSERVATION_BATCH_LINGER_MS: intFromEnv(0, 1000, 25),
 
     /** Messages read from Kafka but not yet acknowledged by Pub/Sub (or the DLQ), at most. */
     BRIDGE_MAX_IN_FLIGHT_MESSAGES: intFromEnv(1, 1_000_000, 5_000),
@@ -225,6 +232,8 @@ export interface BridgeConfig {
     observationsTopic: string;
     createTopic: boolean;
     batching: { maxMessages: number; maxBytes: number; maxMilliseconds: number };
+    /** Observations per message on observationsTopic (see batcher.ts). */
+    observationBatch: { maxMessages: number; maxBytes: number; lingerMs: number };
   };
   flow: {
     maxInFlightMessages: number;
@@ -293,6 +302,11 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         maxMessages: e.PUBSUB_BATCH_MAX_MESSAGES,
         maxBytes: e.PUBSUB_BATCH_MAX_BYTES,
         maxMilliseconds: e.PUBSUB_BATCH_MAX_MS,
+      },
+      observationBatch: {
+        maxMessages: e.BRIDGE_OBSERVATION_BATCH_MAX_MESSAGES,
+        maxBytes: e.BRIDGE_OBSERVATION_BATCH_MAX_BYTES,
+        lingerMs: e.BRIDGE_OBSERVATION_BATCH_LINGER_MS,
       },
     },
     flow: {

@@ -183,6 +183,12 @@ export function createBridgeMetrics() {
         'Parsed records by Kafka topic, format and route (alert, observation, dead_letter); our own JSON passed through unchanged is not counted here.',
       ),
     ),
+    observationBatches: registry.register(
+      new Counter(
+        'bridge_observation_batches_total',
+        'Batch messages of observations published to the observations topic, by what sent them (count, bytes, linger, flush); observations per batch = bridge_records_total{route="observation"} / this.',
+      ),
+    ),
     publishErrors: registry.register(
       new Counter('bridge_publish_errors_total', 'Failed publish attempts (each is retried), by destination.'),
     ),

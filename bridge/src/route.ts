@@ -12,11 +12,13 @@ import { checkEnvelope } from './envelope.js';
 /** Which Pub/Sub topic a parsed record goes to: alerts to the threat pipeline, the rest to detection. */
 export type Destination = 'events' | 'observations';
 
-export interface OutgoingMessage {
-  destination: Destination;
-  data: Buffer;
-  attributes: Record<string, string>;
-}
+/**
+ * An alert is a message of its own, with attributes; an observation is only its bytes, gathered
+ * with others into one batch message (batcher.ts), whose readers take everything from the event.
+ */
+export type OutgoingMessage =
+  | { destination: 'events'; data: Buffer; attributes: Record<string, string> }
+  | { destination: 'observations'; data: Buffer };
 
 /**
  * What to do with one Kafka record:
@@ -106,11 +108,7 @@ export function toMessage(event: NormalizedEvent, format: InputFormat): Outgoing
       attributes: { event_id: securityEvent.event_id, event_type: securityEvent.event_type, format, kind: 'alert' },
     };
   }
-  return {
-    destination: 'observations',
-    data: Buffer.from(JSON.stringify(event)),
-    attributes: { event_id: event.event.id, format, kind: 'event' },
-  };
+  return { destination: 'observations', data: Buffer.from(JSON.stringify(event)) };
 }
 
 /** A Kafka header's value as text (kafkajs gives a Buffer, a string, or an array of them). */

@@ -234,9 +234,15 @@ describe('detection on security-observations', () => {
 
     const ip = uniquePublicIp();
     const events = Array.from({ length: 10 }, (_, i) => authFailure(ip, i, 43_000 + i));
-    await topic.publishMessage({ data: Buffer.from(JSON.stringify({ observations: [...events.slice(0, 5), { event: 'broken' }, ...events.slice(5)] })) });
+    const broken = { event: 'broken', run: runId('bad-item') };
+    await topic.publishMessage({ data: Buffer.from(JSON.stringify({ observations: [...events.slice(0, 5), broken, ...events.slice(5)] })), attributes: { kind: 'observations', count: '11' } });
     const [detection] = expectedDetections(events);
     expect((await waitForThreat(detection!.id)).payload.detection.count).toBe(10);
+    // The bad observation is kept on its own (counted by metrics-onEventRejected), with where it was.
+    const item = await waitFor('the rejected observation', async () => (await db().collection('rejectedEvents').doc(hashedId(Buffer.from(JSON.stringify(broken)))).get()).data());
+    expect(item.reason).toMatch(/^observation: observations\.5: /);
+    expect(item.attributes).toMatchObject({ kind: 'observations', observation_index: '5' });
+    expect(JSON.parse(Buffer.from(item.rawBase64, 'base64').toString())).toEqual(broken);
   });
 
   it('a detection an exception covers is stored with its suppression, opens no alert, and counts a hit', async () => {

@@ -320,6 +320,7 @@ describe('sensor alerts of the new event types', () => {
     const [alert] = parsed.events;
     // The bridge's own mapping from a parsed alert to the Pub/Sub message it publishes.
     const message = toMessage(alert!, 'suricata-eve');
+    if (message.destination !== 'events') throw new Error('an EVE alert must go to security-events');
     expect(message.attributes).toMatchObject({ event_type: 'exploit', kind: 'alert' });
     await publishRaw(message.data, message.attributes);
 

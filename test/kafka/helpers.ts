@@ -119,25 +119,35 @@ export interface Received {
 
 /**
  * A topic and a subscription created before anything is produced, collecting every message
- * (acknowledged as it arrives) with the number of times each event_id was seen.
+ * (acknowledged as it arrives) with the number of times each event_id was seen. A batch of
+ * observations (`{"observations":[…]}`, as the bridge publishes them) counts as each of its
+ * observations, by event.id, with the batch's attributes; `batchSizes` keeps each batch's size.
  */
 export class Collector {
   readonly received = new Map<string, Received>();
   readonly deliveries = new Map<string, number>();
+  readonly batchSizes: number[] = [];
   private constructor(
     readonly client: PubSub,
     readonly topic: Topic,
     readonly subscription: Subscription,
   ) {
     subscription.on('message', (message: Message) => {
-      const eventId = message.attributes.event_id ?? '(none)';
-      this.deliveries.set(eventId, (this.deliveries.get(eventId) ?? 0) + 1);
-      if (!this.received.has(eventId)) {
-        this.received.set(eventId, { eventId, data: message.data, attributes: message.attributes });
+      if (message.attributes.kind === 'observations') {
+        const { observations } = JSON.parse(message.data.toString()) as { observations: { event: { id: string } }[] };
+        this.batchSizes.push(observations.length);
+        for (const observation of observations) this.receive(observation.event.id, Buffer.from(JSON.stringify(observation)), message.attributes);
+      } else {
+        this.receive(message.attributes.event_id ?? '(none)', message.data, message.attributes);
       }
       message.ack();
     });
     subscription.on('error', (error) => console.error('subscription error', error));
+  }
+
+  private receive(eventId: string, data: Buffer, attributes: Record<string, string>): void {
+    this.deliveries.set(eventId, (this.deliveries.get(eventId) ?? 0) + 1);
+    if (!this.received.has(eventId)) this.received.set(eventId, { eventId, data, attributes });
   }
 
   static async create(topicName: string, { createTopic = true } = {}): Promise<Collector> {

@@ -111,8 +111,15 @@ describe('kcat and rsyslog ship real sensor files through the bridge', () => {
     const want = expected([EVE_SAMPLE], 'suricata-eve');
     expect(want.alerts.size).toBeGreaterThan(50);
     expect(want.observations.size).toBeGreaterThan(50);
+    const batchesBefore = s.observations.batchSizes.length;
     await kcatProduce(s.topicOf('suricata-eve'), EVE_SAMPLE, { lines: true });
     await expectArrived(s, want, s.bridge);
+    // Observations arrive many to a message ({"observations": [...]}); alerts one by one.
+    const batches = s.observations.batchSizes.slice(batchesBefore);
+    expect(batches.reduce((sum, n) => sum + n, 0)).toBeGreaterThanOrEqual(want.observations.size);
+    expect(Math.max(...batches)).toBeGreaterThan(1);
+    expect(batches.length).toBeLessThan(want.observations.size / 2);
+    expect(s.observations.duplicates()).toBe(0);
 
     // Each alert carries its EVE record's signature and the normalised event.
     const eveAlerts = readFileSync(EVE_SAMPLE, 'utf8')

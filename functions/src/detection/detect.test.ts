@@ -74,6 +74,22 @@ describe('detection over stored windows', () => {
     expect(again.created).toBe(0);
   });
 
+  it('counts each observation of a redelivered batch once, however the redelivery is cut into batches', async () => {
+    const failures = series(10, 0, 1, (i, at) => sshLogin({ id: `redo-f${i}`, src: '203.0.113.51', user: 'root', outcome: 'failure', at }));
+    const { deps, written } = memoryDeps();
+    // The bridge published nine in two batches, then (offsets not yet committed) Kafka gave the
+    // records again and the bridge cut them differently: still nine distinct, no brute force.
+    await detectObservations(failures.slice(0, 5), deps);
+    await detectObservations(failures.slice(5, 9), deps);
+    await detectObservations(failures.slice(0, 9), deps);
+    await detectObservations(failures.slice(3, 7), deps);
+    expect(written.size).toBe(0);
+    // The same batch delivered twice by Pub/Sub, then the tenth in a batch with a repeat.
+    await detectObservations(failures.slice(0, 2), deps);
+    await detectObservations([failures[8]!, failures[9]!], deps);
+    expect([...written.values()].map((w) => [w.detection.ruleId, w.detection.count])).toEqual([['ssh-brute-force', 10]]);
+  });
+
   it('writes nothing for observations no keyed rule matches', async () => {
     const { deps, writes, docs } = memoryDeps();
     const benign = series(5, 0, 1, (i, at) => ({ ...sshLogin({ id: `ok-${i}`, src: '198.51.100.7', user: 'alice', outcome: 'success', at }), source: undefined }) as unknown as NormalizedEvent);

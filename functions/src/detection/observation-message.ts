@@ -11,11 +11,18 @@ export const ObservationBatchSchema = z.strictObject({
   observations: z.array(z.unknown()).min(1).max(MAX_OBSERVATIONS_PER_MESSAGE),
 });
 
+/** A batch's observation that is not a normalised event: where it was, what it was, and why. */
+export interface InvalidObservation {
+  index: number;
+  item: unknown;
+  reason: string;
+}
+
 export type ParsedObservations =
-  | { ok: true; events: NormalizedEvent[]; invalid: { index: number; reason: string }[] }
+  | { ok: true; events: NormalizedEvent[]; invalid: InvalidObservation[] }
   | { ok: false; reason: string };
 
-/** Parses a message; a bad observation in a batch is reported by index and the rest still count. */
+/** Parses a message; a bad observation in a batch is reported on its own and the rest still count. */
 export function parseObservationMessage(data: Buffer): ParsedObservations {
   let json: unknown;
   try {
@@ -31,11 +38,11 @@ export function parseObservationMessage(data: Buffer): ParsedObservations {
   const batch = ObservationBatchSchema.safeParse(json);
   if (!batch.success) return { ok: false, reason: `batch: ${issues(batch.error)}` };
   const events: NormalizedEvent[] = [];
-  const invalid: { index: number; reason: string }[] = [];
+  const invalid: InvalidObservation[] = [];
   batch.data.observations.forEach((item, index) => {
     const parsed = NormalizedEventSchema.safeParse(item);
     if (parsed.success) events.push(parsed.data);
-    else invalid.push({ index, reason: issues(parsed.error) });
+    else invalid.push({ index, item, reason: issues(parsed.error) });
   });
   return { ok: true, events, invalid };
 }

@@ -37,7 +37,18 @@ export const onObservation = onMessagePublished(
       await reject(incoming, ingest, `observation: ${parsed.reason}`, []);
       return;
     }
-    for (const { index, reason } of parsed.invalid) log.observationInvalid(incoming.messageId, `observations.${index}: ${reason}`);
+    // A bad observation of a batch is kept (and counted) in rejectedEvents on its own, keyed by its
+    // own bytes so a redelivered batch stores it once; the others go on.
+    await Promise.all(
+      parsed.invalid.map(({ index, item, reason }) =>
+        reject(
+          { ...incoming, data: Buffer.from(JSON.stringify(item)), attributes: { ...incoming.attributes, observation_index: String(index) } },
+          ingest,
+          `observation: observations.${index}: ${reason}`,
+          [],
+        ),
+      ),
+    );
     const outcome = await detectObservations(parsed.events, {
       catalog: readCatalog,
       applyGroup: (group, items) => store.apply(group, items),

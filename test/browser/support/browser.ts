@@ -10,6 +10,15 @@ export const DASHBOARD_URL = process.env.DASHBOARD_URL ?? 'http://127.0.0.1:5000
 export const SCREENSHOTS = join(ROOT, 'test-results/screenshots');
 export const LAPTOP = { width: 1366, height: 768 } as const;
 
+/**
+ * How long a test waits for what the dashboard gets through a function (an API call, a trigger's
+ * write). A function's first call in a session, and any call that finds its workers busy, starts
+ * a worker process in the Functions emulator first: on a loaded two-core machine that alone took
+ * 18 s (a 15 s wait for "Exception … created" ran out on it). The bound is the emulator's start-up,
+ * not the dashboard's speed; a passing test waits only as long as the answer takes.
+ */
+export const FUNCTION_ROUND_TRIP_MS = 60_000;
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--headless',

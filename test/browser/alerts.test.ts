@@ -6,7 +6,7 @@ import { threatIdFor } from '../../functions/src/firestore/refs';
 import type { TestUser } from '../support/auth';
 import { firestore, publishEvent, runId, uniquePublicIp, waitFor } from '../support/emulators';
 import { axeViolations, describeViolations } from './support/axe';
-import { DASHBOARD_URL, activeListeners, launchChromium, openDashboard, requireBuiltDashboard, screenshot, signIn, waitUntilLive } from './support/browser';
+import { DASHBOARD_URL, FUNCTION_ROUND_TRIP_MS, activeListeners, closeChromium, closeDashboard, launchChromium, openDashboard, requireBuiltDashboard, screenshot, signIn, waitUntilLive } from './support/browser';
 import { bruteForce } from '../support/events';
 import { demoUsers } from './support/users';
 
@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeChromium(browser);
 });
 
 async function alertDoc(alertId: string) {
@@ -58,13 +58,13 @@ describe('an analyst', () => {
   });
 
   afterAll(async () => {
-    await page?.context().close();
+    await closeDashboard(page);
   });
 
   it('sees a new alert arrive live and announced, acknowledges it with a note and sees its state change, then resolves it', async () => {
     const { alertId, sourceIp } = await newAlert('browser-ack');
     const item = page.locator(`li[data-alert-id="${alertId}"]`);
-    await item.waitFor({ timeout: 30_000 });
+    await item.waitFor({ timeout: FUNCTION_ROUND_TRIP_MS });
     await expect(item.getAttribute('data-status')).resolves.toBe('OPEN');
     await expect(item.innerText()).resolves.toContain(sourceIp);
     await expect(page.getByTestId('alert-announcer').textContent()).resolves.toMatch(/^New (HIGH|CRITICAL) alert: /);
@@ -83,7 +83,7 @@ describe('an analyst', () => {
     await item.getByLabel('Note (optional)').fill('Looking into it: <b>not markup</b>');
     await screenshot(page, '06-alert-expanded-analyst');
     await item.getByRole('button', { name: 'Acknowledge' }).click();
-    await page.locator(`li[data-alert-id="${alertId}"][data-status="ACKNOWLEDGED"]`).waitFor({ timeout: 30_000 });
+    await page.locator(`li[data-alert-id="${alertId}"][data-status="ACKNOWLEDGED"]`).waitFor({ timeout: FUNCTION_ROUND_TRIP_MS });
     await expect(item.locator('.status').textContent()).resolves.toBe('ACKNOWLEDGED');
     await expect(item.getByRole('button', { name: 'Acknowledge' }).count()).resolves.toBe(0);
     const acknowledged = await alertDoc(alertId);
@@ -93,7 +93,7 @@ describe('an analyst', () => {
     await item.getByLabel('Note (optional)').fill('False positive: a pen test');
     await item.getByRole('button', { name: 'Resolve' }).click();
     // Resolved alerts leave the active list, and its listener on runs goes with it.
-    await item.waitFor({ state: 'detached', timeout: 30_000 });
+    await item.waitFor({ state: 'detached', timeout: FUNCTION_ROUND_TRIP_MS });
     await expect.poll(() => activeListeners(page)).toBe(listenersBefore);
     expect(await alertDoc(alertId)).toMatchObject({ status: 'RESOLVED', resolvedBy: analyst.uid, resolutionNote: 'False positive: a pen test' });
   });
@@ -101,7 +101,7 @@ describe('an analyst', () => {
   it('sees an alert someone else resolved leave the list, live, with its runs listener detached', async () => {
     const { alertId } = await newAlert('browser-elsewhere');
     const item = page.locator(`li[data-alert-id="${alertId}"]`);
-    await item.waitFor({ timeout: 30_000 });
+    await item.waitFor({ timeout: FUNCTION_ROUND_TRIP_MS });
     const listenersBefore = await activeListeners(page);
     await item.getByRole('button', { name: 'Details and response' }).click();
     await expect.poll(() => activeListeners(page)).toBe(listenersBefore + 1);
@@ -112,14 +112,14 @@ describe('an analyst', () => {
       body: '{}',
     });
     expect(response.status).toBe(200);
-    await item.waitFor({ state: 'detached', timeout: 30_000 });
+    await item.waitFor({ state: 'detached', timeout: FUNCTION_ROUND_TRIP_MS });
     await expect.poll(() => activeListeners(page)).toBe(listenersBefore);
   });
 
   it('cannot run playbooks (the responder role can): no runner is offered', async () => {
     const { alertId } = await newAlert('browser-analyst-runner');
     const item = page.locator(`li[data-alert-id="${alertId}"]`);
-    await item.waitFor({ timeout: 30_000 });
+    await item.waitFor({ timeout: FUNCTION_ROUND_TRIP_MS });
     await item.getByRole('button', { name: 'Details and response' }).click();
     await item.getByRole('button', { name: 'Acknowledge' }).waitFor();
     await expect(item.getByRole('button', { name: /playbook/i }).count()).resolves.toBe(0);
@@ -132,7 +132,7 @@ describe('a responder', () => {
     try {
       const { alertId } = await newAlert('browser-dry-run');
       const item = page.locator(`li[data-alert-id="${alertId}"]`);
-      await item.waitFor({ timeout: 30_000 });
+      await item.waitFor({ timeout: FUNCTION_ROUND_TRIP_MS });
       await item.getByRole('button', { name: 'Details and response' }).click();
       await item.getByLabel('Playbook', { exact: true }).selectOption('open-investigation');
       await expect(item.getByLabel(/^Dry run/).isChecked()).resolves.toBe(true);
@@ -145,7 +145,7 @@ describe('a responder', () => {
       // The runner's own message comes from the API's answer, which can reach the page after the
       // run listener has already shown the finished run.
       const runnerMessage = item.getByRole('status').filter({ hasText: /Dry run of Open an investigation: / });
-      await runnerMessage.waitFor({ timeout: 30_000 });
+      await runnerMessage.waitFor({ timeout: FUNCTION_ROUND_TRIP_MS });
       await expect(runnerMessage.count()).resolves.toBe(1);
       const runs = await firestore().collection('playbookRuns').where('alertId', '==', alertId).where('dryRun', '==', true).get();
       expect(runs.size).toBe(1);
@@ -165,7 +165,7 @@ describe('a responder', () => {
       const violations = await axeViolations(page);
       expect(violations, describeViolations(violations)).toEqual([]);
     } finally {
-      await page.context().close();
+      await closeDashboard(page);
     }
   });
 });
@@ -177,7 +177,7 @@ describe('a viewer', () => {
       await expect(page.locator('[data-role]').getAttribute('data-role')).resolves.toBe('viewer');
       const { alertId } = await newAlert('browser-viewer');
       const item = page.locator(`li[data-alert-id="${alertId}"]`);
-      await item.waitFor({ timeout: 30_000 });
+      await item.waitFor({ timeout: FUNCTION_ROUND_TRIP_MS });
       await item.getByRole('button', { name: 'Details' }).click();
       await item.locator('.runs').waitFor();
       // Playbook runs are analyst-only in the rules: the viewer is told so, with no error shown.
@@ -205,7 +205,7 @@ describe('a viewer', () => {
       expect(forced.body.error.code).toBeTruthy();
       expect((await alertDoc(alertId))?.status).toBe('OPEN');
     } finally {
-      await page.context().close();
+      await closeDashboard(page);
     }
   });
 });

@@ -7,7 +7,7 @@ import { storeAlert } from '../support/api';
 import type { TestUser } from '../support/auth';
 import { firestore, uniquePublicIp, waitFor } from '../support/emulators';
 import { axeViolations, describeViolations } from './support/axe';
-import { DASHBOARD_URL, launchChromium, openDashboard, requireBuiltDashboard, screenshot, signIn, waitUntilLive } from './support/browser';
+import { DASHBOARD_URL, FUNCTION_ROUND_TRIP_MS, closeChromium, closeDashboard, launchChromium, openDashboard, requireBuiltDashboard, screenshot, signIn, waitUntilLive } from './support/browser';
 import { demoUsers } from './support/users';
 
 let browser: Browser;
@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeChromium(browser);
 });
 
 /**
@@ -59,7 +59,7 @@ async function signedIn(user: TestUser): Promise<Page> {
 /** The panel's entry for the block of `ip` (the panel reads the list again every 10 s). */
 async function approvalItem(page: Page, ip: string): Promise<Locator> {
   const item = page.getByTestId('approval').filter({ hasText: `Block ${ip} for ` });
-  await item.waitFor({ timeout: 30_000 });
+  await item.waitFor({ timeout: FUNCTION_ROUND_TRIP_MS });
   return item;
 }
 
@@ -70,11 +70,11 @@ async function run(runId: string) {
 /** The run's first step as the alert's details show it, live from Firestore. */
 async function firstStepShown(page: Page, alertId: string): Promise<Locator> {
   const alert = page.locator(`li[data-alert-id="${alertId}"]`);
-  await alert.waitFor({ timeout: 30_000 });
+  await alert.waitFor({ timeout: FUNCTION_ROUND_TRIP_MS });
   const details = alert.getByRole('button', { name: 'Details and response' });
   if (await details.count()) await details.click();
   const step = alert.locator('li.run').first().locator('li.step').first();
-  await step.waitFor({ timeout: 30_000 });
+  await step.waitFor({ timeout: FUNCTION_ROUND_TRIP_MS });
   return step;
 }
 
@@ -87,7 +87,7 @@ describe('a responder', () => {
 
 
   afterAll(async () => {
-    await page?.context().close();
+    await closeDashboard(page);
   });
 
   it('sees the waiting block with what it will do and why, approves it: the address is blocked, the run goes on, the decision is audited', async () => {
@@ -103,8 +103,8 @@ describe('a responder', () => {
     expect(violations, describeViolations(violations)).toEqual([]);
 
     await item.getByRole('button', { name: 'Approve' }).click();
-    await page.getByTestId('approvals').getByRole('status').filter({ hasText: `Approved: Block ${sourceIp} for 24 h.` }).waitFor({ timeout: 30_000 });
-    await item.waitFor({ state: 'detached', timeout: 30_000 });
+    await page.getByTestId('approvals').getByRole('status').filter({ hasText: `Approved: Block ${sourceIp} for 24 h.` }).waitFor({ timeout: FUNCTION_ROUND_TRIP_MS });
+    await item.waitFor({ state: 'detached', timeout: FUNCTION_ROUND_TRIP_MS });
 
     expect((await firestore().collection('approvals').doc(approvalId).get()).data()).toMatchObject({
       status: 'APPROVED',
@@ -122,15 +122,15 @@ describe('a responder', () => {
     expect(audit).toMatchObject({ action: 'approval.approve', actor: { id: responder.uid } });
     // And the alert's details show the step done.
     const step = await firstStepShown(page, alertId);
-    await expect.poll(() => step.getAttribute('data-step-status'), { timeout: 30_000 }).toBe('SUCCEEDED');
+    await expect.poll(() => step.getAttribute('data-step-status'), { timeout: FUNCTION_ROUND_TRIP_MS }).toBe('SUCCEEDED');
   });
 
   it('rejects a waiting block: nothing is blocked, the step is left undone, the decision is audited', async () => {
     const { alertId, sourceIp, approvalId, runId } = await pendingBlock();
     const item = await approvalItem(page, sourceIp);
     await item.getByRole('button', { name: 'Reject' }).click();
-    await page.getByTestId('approvals').getByRole('status').filter({ hasText: `Rejected: Block ${sourceIp} for 24 h.` }).waitFor({ timeout: 30_000 });
-    await item.waitFor({ state: 'detached', timeout: 30_000 });
+    await page.getByTestId('approvals').getByRole('status').filter({ hasText: `Rejected: Block ${sourceIp} for 24 h.` }).waitFor({ timeout: FUNCTION_ROUND_TRIP_MS });
+    await item.waitFor({ state: 'detached', timeout: FUNCTION_ROUND_TRIP_MS });
 
     expect((await firestore().collection('approvals').doc(approvalId).get()).data()).toMatchObject({ status: 'REJECTED', decidedBy: { id: responder.uid } });
     expect((await firestore().collection('blocklist').doc(sourceIp).get()).exists).toBe(false);
@@ -142,7 +142,7 @@ describe('a responder', () => {
     const audit = (await firestore().collection('auditLog').doc(`${approvalId}-decided`).get()).data();
     expect(audit).toMatchObject({ action: 'approval.reject', actor: { id: responder.uid } });
     const step = await firstStepShown(page, alertId);
-    await expect.poll(() => step.getAttribute('data-step-status'), { timeout: 30_000 }).toBe('SKIPPED');
+    await expect.poll(() => step.getAttribute('data-step-status'), { timeout: FUNCTION_ROUND_TRIP_MS }).toBe('SKIPPED');
   });
 });
 
@@ -166,7 +166,7 @@ describe('an analyst', () => {
       await waitUntilLive(page);
       await expect(page.locator('[data-role]').getAttribute('data-role')).resolves.toBe('analyst');
       // The alerts panel, inside which a responder's approvals panel mounts, has rendered.
-      await page.locator('li[data-alert-id]').first().waitFor({ timeout: 30_000 });
+      await page.locator('li[data-alert-id]').first().waitFor({ timeout: FUNCTION_ROUND_TRIP_MS });
       await expect(page.getByTestId('approvals').count()).resolves.toBe(0);
       await expect(page.getByRole('button', { name: /^(Approve|Reject)$/ }).count()).resolves.toBe(0);
       await expect(page.getByText(`Block ${sourceIp} for `).count()).resolves.toBe(0);
@@ -180,7 +180,7 @@ describe('an analyst', () => {
       expect(forced.status).toBe(403);
       expect((await firestore().collection('approvals').doc(approvalId).get()).data()?.status).toBe('PENDING');
     } finally {
-      await page.context().close();
+      await closeDashboard(page);
     }
   });
 });

@@ -8,6 +8,8 @@ import { firestore, publishEvent, runId, waitFor } from '../support/emulators';
 import { axeViolations, describeViolations } from './support/axe';
 import {
   DASHBOARD_URL,
+  closeChromium,
+  closeDashboard,
   launchChromium,
   openDashboard,
   requireBuiltDashboard,
@@ -29,7 +31,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeChromium(browser);
 });
 
 /** Errors the page reported, minus the browser's own log line for an HTTP error the app handles. */
@@ -66,7 +68,7 @@ describe('signed in as an analyst', () => {
   });
 
   afterAll(async () => {
-    await page?.context().close();
+    await closeDashboard(page);
   });
 
   it('shows who is signed in and their role from the custom claim', async () => {
@@ -192,7 +194,7 @@ describe('the sign-in form', () => {
       const violations = await axeViolations(page);
       expect(violations, describeViolations(violations)).toEqual([]);
     } finally {
-      await page.context().close();
+      await closeDashboard(page);
     }
   });
 });

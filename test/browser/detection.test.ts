@@ -17,7 +17,7 @@ import { detectionToEvent } from '../../functions/src/detection/to-threat';
 import type { TestUser } from '../support/auth';
 import { firestore, runId, waitFor } from '../support/emulators';
 import { axeViolations, describeViolations } from './support/axe';
-import { launchChromium, openDashboard, requireBuiltDashboard, screenshot, signIn, waitUntilLive } from './support/browser';
+import { FUNCTION_ROUND_TRIP_MS, closeChromium, closeDashboard, launchChromium, openDashboard, requireBuiltDashboard, screenshot, signIn, waitUntilLive } from './support/browser';
 import { writeThreat, type WrittenThreat } from './support/threats';
 import { demoUsers } from './support/users';
 
@@ -70,7 +70,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeChromium(browser);
   const db = firestore();
   await Promise.all([
     ...[detectionThreat, suppressedThreat].filter(Boolean).map((threat) => db.collection('threats').doc(threat.threatId).delete()),
@@ -112,7 +112,7 @@ describe('an analyst', () => {
   afterEach(() => closeDialogs(page));
 
   afterAll(async () => {
-    await page?.context().close();
+    await closeDashboard(page);
   });
 
   it('sees a detection threat with its rule, counts, key, values and contributing events', async () => {
@@ -171,7 +171,7 @@ describe('an analyst', () => {
     await form.getByLabel('Reason').fill(reason);
     await form.getByRole('button', { name: 'Create exception' }).click();
     const status = dialog.locator('.suppress-like-this p[role="status"]');
-    await expect.poll(() => status.innerText(), { timeout: 15_000 }).toMatch(/^Exception \S+ created/);
+    await expect.poll(() => status.innerText(), { timeout: FUNCTION_ROUND_TRIP_MS }).toMatch(/^Exception \S+ created/);
     const exceptionId = /^Exception (\S+) created/.exec(await status.innerText())![1]!;
     createdExceptions.push(exceptionId);
     await page.keyboard.press('Escape');
@@ -187,7 +187,7 @@ describe('an analyst', () => {
 
     await page.getByRole('button', { name: 'Exceptions' }).click();
     const listed = page.getByTestId('exceptions-dialog').locator(`tr[data-exception-id="${exceptionId}"]`);
-    await listed.waitFor({ timeout: 15_000 });
+    await listed.waitFor({ timeout: FUNCTION_ROUND_TRIP_MS });
     await expect(listed.getAttribute('data-state')).resolves.toBe('active');
     const rowText = await listed.innerText();
     expect(rowText).toContain(reason);
@@ -195,7 +195,7 @@ describe('an analyst', () => {
 
     // Expire it: it stays listed, as expired.
     await listed.getByRole('button', { name: 'Expire now' }).click();
-    await expect.poll(() => listed.getAttribute('data-state'), { timeout: 15_000 }).toBe('expired');
+    await expect.poll(() => listed.getAttribute('data-state'), { timeout: FUNCTION_ROUND_TRIP_MS }).toBe('expired');
     await page.keyboard.press('Escape');
   });
 });
@@ -210,7 +210,7 @@ describe('an admin', () => {
   afterEach(() => closeDialogs(page));
 
   afterAll(async () => {
-    await page?.context().close();
+    await closeDashboard(page);
   });
 
   it('pastes a bad rule and reads every reason it was refused, then a good one that is listed and enabled per environment', async () => {
@@ -223,7 +223,7 @@ describe('an admin', () => {
     await form.getByLabel('Rule text').fill(['id: Bad Rule', 'title: x', 'severity: MEDIUM', 'eventType: brute_force', 'kind: single', 'match: {field: destination.port, op: equals, values: [23]}'].join('\n'));
     await form.getByRole('button', { name: 'Add rule' }).click();
     const refusal = form.getByTestId('rule-refusal');
-    await refusal.waitFor({ timeout: 15_000 });
+    await refusal.waitFor({ timeout: FUNCTION_ROUND_TRIP_MS });
     const reasons = await refusal.locator('li').allInnerTexts();
     expect(reasons.length, reasons.join('\n')).toBeGreaterThanOrEqual(3);
     expect(reasons.join('\n')).toMatch(/id/);
@@ -246,7 +246,7 @@ describe('an admin', () => {
     );
     await form.getByRole('button', { name: 'Add rule' }).click();
     const row = dialog.locator(`tr[data-rule-id="${id}"]`);
-    await row.waitFor({ timeout: 15_000 });
+    await row.waitFor({ timeout: FUNCTION_ROUND_TRIP_MS });
     await expect(row.innerText()).resolves.toContain('Telnet login attempt');
     await expect(row.innerText()).resolves.toContain('T1021');
 
@@ -256,8 +256,8 @@ describe('an admin', () => {
     await expect(local.isChecked()).resolves.toBe(true);
     await expect(staging.isChecked()).resolves.toBe(false);
     await staging.check();
-    await expect.poll(async () => (await firestore().collection('detectionRules').doc(id).get()).data()?.enabledIn, { timeout: 15_000 }).toEqual(['local', 'staging']);
-    await expect.poll(() => staging.isChecked()).toBe(true);
+    await expect.poll(async () => (await firestore().collection('detectionRules').doc(id).get()).data()?.enabledIn, { timeout: FUNCTION_ROUND_TRIP_MS }).toEqual(['local', 'staging']);
+    await expect.poll(() => staging.isChecked(), { timeout: FUNCTION_ROUND_TRIP_MS }).toBe(true);
     await page.keyboard.press('Escape');
   });
   it('uploads a Sigma rule file (its format recognised), and a detection of it shows the rule\'s false positives and references', async () => {
@@ -288,7 +288,7 @@ describe('an admin', () => {
     await expect(form.getByLabel('Format').inputValue()).resolves.toBe('sigma');
     await form.getByRole('button', { name: 'Add rule' }).click();
     const row = dialog.locator(`tr[data-rule-id="${id}"]`);
-    await row.waitFor({ timeout: 15_000 });
+    await row.waitFor({ timeout: FUNCTION_ROUND_TRIP_MS });
     const text = await row.innerText();
     expect(text).toContain('Whoami execution');
     expect(text).toMatch(/sigma\s*\(test\)/);
@@ -302,7 +302,7 @@ describe('an admin', () => {
     extraThreats.push(written.threatId);
     const details = await openThreat(page, written.threatId);
     const section = details.getByTestId('detection');
-    await expect.poll(() => section.innerText(), { timeout: 15_000 }).toContain('Admin scripts run by the helpdesk');
+    await expect.poll(() => section.innerText(), { timeout: FUNCTION_ROUND_TRIP_MS }).toContain('Admin scripts run by the helpdesk');
     await expect(section.getByRole('link', { name: 'https://example.com/whoami' }).getAttribute('href')).resolves.toBe('https://example.com/whoami');
   });
 });
@@ -317,7 +317,7 @@ describe('a viewer', () => {
   afterEach(() => closeDialogs(page));
 
   afterAll(async () => {
-    await page?.context().close();
+    await closeDashboard(page);
   });
 
   it('sees the ATT&CK coverage matrix with a technique of an enabled rule highlighted', async () => {
@@ -325,7 +325,7 @@ describe('a viewer', () => {
     const dialog = page.getByTestId('coverage-dialog');
     // T1046 Network Service Discovery: the built-in port-scan rules, enabled by default.
     const cell = dialog.locator('li[data-technique="T1046"].covered').first();
-    await cell.waitFor({ timeout: 15_000 });
+    await cell.waitFor({ timeout: FUNCTION_ROUND_TRIP_MS });
     expect(Number(await cell.getAttribute('data-rules'))).toBeGreaterThanOrEqual(1);
     await expect(cell.innerText()).resolves.toMatch(/T1046 Network Service Discovery\s+\d+ rules?/);
     // Tactics are columns, side by side.

@@ -6,6 +6,7 @@ import { createUser, type TestUser } from '../support/auth';
 import { runId } from '../support/emulators';
 import {
   activeListeners,
+  closeChromium,
   launchChromium,
   memoryFigures,
   openDashboard,
@@ -39,7 +40,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeChromium(browser);
 });
 
 function newest(written: WrittenThreat[]): WrittenThreat {

@@ -6,7 +6,7 @@ import { readBucket } from '../../functions/src/metrics/read';
 import { updateRiskIndex } from '../../functions/src/metrics/update-risk-index';
 import { createUser, type TestUser } from '../support/auth';
 import { firestore, publishEvent, runId, waitFor } from '../support/emulators';
-import { launchChromium, openDashboard, requireBuiltDashboard, screenshot, signIn, waitUntilLive } from './support/browser';
+import { FUNCTION_ROUND_TRIP_MS, closeChromium, launchChromium, openDashboard, requireBuiltDashboard, screenshot, signIn, waitUntilLive } from './support/browser';
 import { bruteForce } from '../support/events';
 
 let browser: Browser;
@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeChromium(browser);
 });
 
 /** What the scheduled function does every minute (the Functions emulator runs no schedules). */
@@ -68,7 +68,7 @@ describe('the risk index', () => {
   it('draws threats by severity, event type and country from the metric buckets', async () => {
     await page.getByRole('button', { name: 'Refresh' }).click();
     const severity = page.getByRole('list', { name: 'Threats this hour by severity' });
-    await severity.waitFor({ timeout: 30_000 });
+    await severity.waitFor({ timeout: FUNCTION_ROUND_TRIP_MS });
     await expect(severity.innerText()).resolves.toMatch(/HIGH|CRITICAL/);
     await expect(page.getByRole('list', { name: 'Threats this hour by event type' }).innerText()).resolves.toContain('Brute force');
     await expect(page.getByRole('list', { name: 'Threats this hour by source country' }).locator('li').count()).resolves.toBeGreaterThan(0);

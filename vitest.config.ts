@@ -10,7 +10,7 @@ import { defineConfig } from 'vitest/config';
 //              bridge) and the schedules it runs; not inside emulators:exec (test/stack/)
 //   browser    the dashboard in Debian's Chromium (test/browser/), inside emulators:exec, in a
 //              session of its own (other suites' threats would interleave with its live views)
-//   browser-load  the listener-hygiene load test, last in that session
+//   browser-load  the listener-hygiene load test, last, in a fresh emulator session
 export default defineConfig({
   test: {
     projects: [
@@ -69,17 +69,18 @@ export default defineConfig({
       },
       {
         test: {
-          // The 2,000-threat listener-hygiene run, after the browser project: its threats queue
-          // thousands of trigger invocations that would starve any suite run after it.
+          // The 2,000-threat listener-hygiene run, after the browser project and in a session of its
+          // own: its threats queue thousands of trigger invocations that would starve any suite run
+          // after it.
           name: 'browser-load',
           include: ['test/browser/hygiene.test.ts'],
           environment: 'node',
           // Its 2,000 in-process ingest writes log a line each; shown only if the test fails.
           silent: 'passed-only',
-          // About 100 s on two loaded cores. It took 300-470 s after the browser project while
-          // that project's closed pages left Listen channels open in the Firestore emulator
-          // (closeDashboard in test/browser/support/browser.ts ends them); the bound is on memory,
-          // not speed.
+          // In an emulator session of its own (npm run test:browser): 98 s on two loaded cores. In the
+          // browser project's session it took 326-472 s: the Firestore emulator keeps the Listen
+          // channels of the pages those suites closed and logs three warnings per later write on
+          // each (2.2-2.7 million lines). The bound is on memory, not speed.
           testTimeout: 300_000,
           hookTimeout: 180_000,
         },

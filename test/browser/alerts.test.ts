@@ -6,7 +6,7 @@ import { threatIdFor } from '../../functions/src/firestore/refs';
 import type { TestUser } from '../support/auth';
 import { firestore, publishEvent, runId, uniquePublicIp, waitFor } from '../support/emulators';
 import { axeViolations, describeViolations } from './support/axe';
-import { DASHBOARD_URL, FUNCTION_ROUND_TRIP_MS, activeListeners, closeChromium, closeDashboard, launchChromium, openDashboard, requireBuiltDashboard, screenshot, signIn, waitUntilLive } from './support/browser';
+import { DASHBOARD_URL, FUNCTION_ROUND_TRIP_MS, activeListeners, launchChromium, openDashboard, requireBuiltDashboard, screenshot, signIn, waitUntilLive } from './support/browser';
 import { bruteForce } from '../support/events';
 import { demoUsers } from './support/users';
 
@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await closeChromium(browser);
+  await browser?.close();
 });
 
 async function alertDoc(alertId: string) {
@@ -58,7 +58,7 @@ describe('an analyst', () => {
   });
 
   afterAll(async () => {
-    await closeDashboard(page);
+    await page?.context().close();
   });
 
   it('sees a new alert arrive live and announced, acknowledges it with a note and sees its state change, then resolves it', async () => {
@@ -165,7 +165,7 @@ describe('a responder', () => {
       const violations = await axeViolations(page);
       expect(violations, describeViolations(violations)).toEqual([]);
     } finally {
-      await closeDashboard(page);
+      await page.context().close();
     }
   });
 });
@@ -205,7 +205,7 @@ describe('a viewer', () => {
       expect(forced.body.error.code).toBeTruthy();
       expect((await alertDoc(alertId))?.status).toBe('OPEN');
     } finally {
-      await closeDashboard(page);
+      await page.context().close();
     }
   });
 });

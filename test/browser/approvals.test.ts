@@ -7,7 +7,7 @@ import { storeAlert } from '../support/api';
 import type { TestUser } from '../support/auth';
 import { firestore, uniquePublicIp, waitFor } from '../support/emulators';
 import { axeViolations, describeViolations } from './support/axe';
-import { DASHBOARD_URL, FUNCTION_ROUND_TRIP_MS, closeChromium, closeDashboard, launchChromium, openDashboard, requireBuiltDashboard, screenshot, signIn, waitUntilLive } from './support/browser';
+import { DASHBOARD_URL, FUNCTION_ROUND_TRIP_MS, launchChromium, openDashboard, requireBuiltDashboard, screenshot, signIn, waitUntilLive } from './support/browser';
 import { demoUsers } from './support/users';
 
 let browser: Browser;
@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await closeChromium(browser);
+  await browser?.close();
 });
 
 /**
@@ -87,7 +87,7 @@ describe('a responder', () => {
 
 
   afterAll(async () => {
-    await closeDashboard(page);
+    await page?.context().close();
   });
 
   it('sees the waiting block with what it will do and why, approves it: the address is blocked, the run goes on, the decision is audited', async () => {
@@ -180,7 +180,7 @@ describe('an analyst', () => {
       expect(forced.status).toBe(403);
       expect((await firestore().collection('approvals').doc(approvalId).get()).data()?.status).toBe('PENDING');
     } finally {
-      await closeDashboard(page);
+      await page.context().close();
     }
   });
 });

@@ -8,8 +8,6 @@ import { firestore, publishEvent, runId, waitFor } from '../support/emulators';
 import { axeViolations, describeViolations } from './support/axe';
 import {
   DASHBOARD_URL,
-  closeChromium,
-  closeDashboard,
   launchChromium,
   openDashboard,
   requireBuiltDashboard,
@@ -31,7 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await closeChromium(browser);
+  await browser?.close();
 });
 
 /** Errors the page reported, minus the browser's own log line for an HTTP error the app handles. */
@@ -68,7 +66,7 @@ describe('signed in as an analyst', () => {
   });
 
   afterAll(async () => {
-    await closeDashboard(page);
+    await page?.context().close();
   });
 
   it('shows who is signed in and their role from the custom claim', async () => {
@@ -194,7 +192,7 @@ describe('the sign-in form', () => {
       const violations = await axeViolations(page);
       expect(violations, describeViolations(violations)).toEqual([]);
     } finally {
-      await closeDashboard(page);
+      await page.context().close();
     }
   });
 });

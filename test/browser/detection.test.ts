@@ -17,7 +17,7 @@ import { detectionToEvent } from '../../functions/src/detection/to-threat';
 import type { TestUser } from '../support/auth';
 import { firestore, runId, waitFor } from '../support/emulators';
 import { axeViolations, describeViolations } from './support/axe';
-import { FUNCTION_ROUND_TRIP_MS, closeChromium, closeDashboard, launchChromium, openDashboard, requireBuiltDashboard, screenshot, signIn, waitUntilLive } from './support/browser';
+import { FUNCTION_ROUND_TRIP_MS, launchChromium, openDashboard, requireBuiltDashboard, screenshot, signIn, waitUntilLive } from './support/browser';
 import { writeThreat, type WrittenThreat } from './support/threats';
 import { demoUsers } from './support/users';
 
@@ -70,7 +70,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await closeChromium(browser);
+  await browser?.close();
   const db = firestore();
   await Promise.all([
     ...[detectionThreat, suppressedThreat].filter(Boolean).map((threat) => db.collection('threats').doc(threat.threatId).delete()),
@@ -112,7 +112,7 @@ describe('an analyst', () => {
   afterEach(() => closeDialogs(page));
 
   afterAll(async () => {
-    await closeDashboard(page);
+    await page?.context().close();
   });
 
   it('sees a detection threat with its rule, counts, key, values and contributing events', async () => {
@@ -210,7 +210,7 @@ describe('an admin', () => {
   afterEach(() => closeDialogs(page));
 
   afterAll(async () => {
-    await closeDashboard(page);
+    await page?.context().close();
   });
 
   it('pastes a bad rule and reads every reason it was refused, then a good one that is listed and enabled per environment', async () => {
@@ -317,7 +317,7 @@ describe('a viewer', () => {
   afterEach(() => closeDialogs(page));
 
   afterAll(async () => {
-    await closeDashboard(page);
+    await page?.context().close();
   });
 
   it('sees the ATT&CK coverage matrix with a technique of an enabled rule highlighted', async () => {

@@ -6,7 +6,6 @@ import { createUser, type TestUser } from '../support/auth';
 import { runId } from '../support/emulators';
 import {
   activeListeners,
-  closeChromium,
   launchChromium,
   memoryFigures,
   openDashboard,
@@ -40,7 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await closeChromium(browser);
+  await browser?.close();
 });
 
 function newest(written: WrittenThreat[]): WrittenThreat {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestUser } from '../support/auth';
 import { firestore, runId, uniquePublicIp, waitFor } from '../support/emulators';
 import { alertDoc, writeAlert } from '../support/response-fixtures';
-import { closeChromium, closeDashboard, launchChromium, openDashboard, requireBuiltDashboard, screenshot, signIn, waitUntilLive } from './support/browser';
+import { launchChromium, openDashboard, requireBuiltDashboard, screenshot, signIn, waitUntilLive } from './support/browser';
 import { writeThreats, type WrittenThreat } from './support/threats';
 import { demoUsers } from './support/users';
 
@@ -35,7 +35,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await closeChromium(browser);
+  await browser?.close();
   // Leave the other suites the estate they expect.
   const db = firestore();
   await Promise.all([
@@ -77,7 +77,7 @@ describe.each(['analyst', 'admin'] as const)('the page at 1440×1000, signed in 
   });
 
   afterAll(async () => {
-    await closeDashboard(page);
+    await page?.context().close();
   });
 
   it('is exactly as tall as the window: the lists scroll inside their panels', async () => {

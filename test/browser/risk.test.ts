@@ -6,7 +6,7 @@ import { readBucket } from '../../functions/src/metrics/read';
 import { updateRiskIndex } from '../../functions/src/metrics/update-risk-index';
 import { createUser, type TestUser } from '../support/auth';
 import { firestore, publishEvent, runId, waitFor } from '../support/emulators';
-import { FUNCTION_ROUND_TRIP_MS, closeChromium, launchChromium, openDashboard, requireBuiltDashboard, screenshot, signIn, waitUntilLive } from './support/browser';
+import { FUNCTION_ROUND_TRIP_MS, launchChromium, openDashboard, requireBuiltDashboard, screenshot, signIn, waitUntilLive } from './support/browser';
 import { bruteForce } from '../support/events';
 
 let browser: Browser;
@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await closeChromium(browser);
+  await browser?.close();
 });
 
 /** What the scheduled function does every minute (the Functions emulator runs no schedules). */

@@ -61,77 +61,8 @@ export async function openDashboard(browser: Browser, viewport: { width: number;
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(`console: ${message.text()}`);
   });
-  trackListenChannels(page);
   await page.goto(DASHBOARD_URL);
   return { context, page, errors };
-}
-
-/** A Listen channel a page opened: its last request, and the highest request number (RID) it sent. */
-interface ListenChannel {
-  lastUrl: URL;
-  rid: number;
-}
-
-/** Dashboard pages opened and not yet closed through closeDashboard, with their Listen channels. */
-const openPages = new Map<Page, Map<string, ListenChannel>>();
-const LISTEN_CHANNEL = '/google.firestore.v1.Firestore/Listen/channel';
-
-/** Records, per WebChannel session id (SID), the last Listen channel request the page made. */
-function trackListenChannels(page: Page): void {
-  const channels = new Map<string, ListenChannel>();
-  openPages.set(page, channels);
-  page.on('request', (request) => {
-    const url = new URL(request.url());
-    const sid = url.searchParams.get('SID');
-    if (!url.pathname.endsWith(LISTEN_CHANNEL) || !sid) return;
-    if (url.searchParams.get('TYPE') === 'terminate') return void channels.delete(sid);
-    // Forward requests number themselves; the back channel's RID is "rpc".
-    const rid = Number(url.searchParams.get('RID'));
-    channels.set(sid, { lastUrl: url, rid: Math.max(channels.get(sid)?.rid ?? 0, Number.isInteger(rid) ? rid : 0) });
-  });
-}
-
-/**
- * Closes a dashboard page's context, then ends every Listen channel the page left open, as the
- * SDK does when it closes a stream (a WebChannel `TYPE=terminate` request). A page closed with its
- * channel open leaves it to the Firestore emulator, which never notices the client went: it
- * queues every later change on the channel until it holds 10,001 messages, then logs three
- * warnings per change for the rest of the session (firestore-debug.log, and again in
- * firebase-debug.log). After the browser suites, the 2,000-threat hygiene run drove 2.7 million
- * such lines and took 436-472 s, against 98 s in a session of its own (2026-12-07, two loaded cores).
- * Channels the page dropped while offline (dashboard.test.ts) are ended here too.
- */
-export async function closeDashboard(page: Page | undefined): Promise<void> {
-  if (!page) return;
-  const channels = openPages.get(page);
-  openPages.delete(page);
-  if (!page.isClosed()) await page.context().close();
-  for (const channel of channels?.values() ?? []) await terminateChannel(channel);
-}
-
-/** Closes Chromium after closing, as closeDashboard does, every dashboard page still open in it. */
-export async function closeChromium(browser: Browser | undefined): Promise<void> {
-  if (!browser) return;
-  try {
-    for (const page of [...openPages.keys()]) if (page.context().browser() === browser) await closeDashboard(page);
-  } finally {
-    await browser.close();
-  }
-}
-
-/** Sends the WebChannel terminate request for a channel, as the SDK's own close does. */
-async function terminateChannel({ lastUrl: url, rid }: ListenChannel): Promise<void> {
-  const terminate = new URL(url.origin + url.pathname);
-  for (const key of ['database', 'VER', 'SID', 'gsessionid']) {
-    const value = url.searchParams.get(key);
-    if (value !== null) terminate.searchParams.set(key, value);
-  }
-  terminate.searchParams.set('RID', String(rid + 1));
-  terminate.searchParams.set('TYPE', 'terminate');
-  const response = await fetch(terminate);
-  // Said, not thrown: the suites' own assertions have run; a channel the emulator had already
-  // ended may answer with an error.
-  if (!response.ok) console.warn(`terminating Listen channel ${url.searchParams.get('SID')}: HTTP ${response.status} ${await response.text()}`);
 }
 
 export async function signIn(page: Page, user: Pick<TestUser, 'email' | 'password'>): Promise<void> {

@@ -499,36 +499,12 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
         this.observationBatcher.add(outgoing.data, (observationDone ??= (stored) => doneOne('observation', stored)));
         continue;
       }
-      const publisher = this.publisher;
       const attributes = outgoing.attributes;
       attributes.kafka_topic = run.topic;
       attributes.kafka_partition = run.partitionLabel;
       attributes.kafka_offset = message.offset;
       attributes.kafka_timestamp = message.timestamp;
-      const retryUntilDone = async (error: Error) => {
-        try {
-          this.recordFailure('pubsub', error, 0);
-          doneOne('alert', await this.retry('pubsub', () => publishOnce(publisher, outgoing.data, attributes), 1));
-        } catch (bug) {
-          this.fatal(bug);
-        }
-      };
-      const done = (error: Error | null) => {
-        try {
-          if (error) void retryUntilDone(error);
-          else {
-            this.lastPublishSuccessAt = this.now();
-            doneOne('alert', true);
-          }
-        } catch (bug) {
-          this.fatal(bug);
-        }
-      };
-      try {
-        publisher.publish(outgoing.data, attributes, done);
-      } catch (error) {
-        done(error instanceof Error ? error : new Error(String(error)));
-      }
+      this.publishUntilStored(this.publisher, outgoing.data, attributes, (stored) => doneOne('alert', stored));
     }
   }
 
@@ -540,13 +516,20 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
   private publishBatch(publisher: Publisher, batch: ObservationBatch): void {
     this.metrics.observationBatches.inc({ trigger: batch.trigger });
     const attributes = { kind: 'observations', count: String(batch.count) };
-    const settleAll = (stored: boolean) => {
+    this.publishUntilStored(publisher, batch.data, attributes, (stored) => {
       for (const done of batch.done) done(stored);
-    };
+    });
+  }
+
+  /**
+   * Publishes one message, retried until Pub/Sub stores it; `settle` then hears true, or false
+   * when shutdown abandons the retries.
+   */
+  private publishUntilStored(publisher: Publisher, data: Buffer, attributes: Record<string, string>, settle: (stored: boolean) => void): void {
     const retryUntilDone = async (error: Error) => {
       try {
         this.recordFailure('pubsub', error, 0);
-        settleAll(await this.retry('pubsub', () => publishOnce(publisher, batch.data, attributes), 1));
+        settle(await this.retry('pubsub', () => publishOnce(publisher, data, attributes), 1));
       } catch (bug) {
         this.fatal(bug);
       }
@@ -556,14 +539,14 @@ export class Bridge extends EventEmitter<{ fatal: [Error] }> {
         if (error) void retryUntilDone(error);
         else {
           this.lastPublishSuccessAt = this.now();
-          settleAll(true);
+          settle(true);
         }
       } catch (bug) {
         this.fatal(bug);
       }
     };
     try {
-      publisher.publish(batch.data, attributes, done);
+      publisher.publish(data, attributes, done);
     } catch (error) {
       done(error instanceof Error ? error : new Error(String(error)));
     }

@@ -146,7 +146,7 @@ interface Timed {
   steps: readonly number[];
 }
 
-/** Delivers timed events to an ordered sequence in the order given; returns its firings and final state. */
+/** Delivers timed events to a sequence in the order given; returns its firings and final state. */
 function deliver(events: readonly Timed[], params: SequenceParams): { fired: Firing[]; state: SequenceState | undefined } {
   let state: SequenceState | undefined;
   const fired: Firing[] = [];
@@ -340,16 +340,7 @@ describe('sampleOf', () => {
 
 describe('unordered sequence (Sigma temporal)', () => {
   const params = { windowMs: 60_000, minCounts: [1, 2], ordered: false };
-  const run = (events: { id: string; t: number; steps: number[] }[]) => {
-    let state: SequenceState | undefined;
-    const fired: Firing[] = [];
-    for (const { id, t, steps } of events) {
-      const next = observeSequence(state, { id, t, amount: 1 }, steps, params);
-      state = next.state;
-      if (next.fired) fired.push(next.fired);
-    }
-    return { state, fired };
-  };
+  const run = (events: Timed[]) => deliver(events, params);
 
   it('fires once every step has its count, whatever the order', () => {
     const { fired } = run([
